@@ -1,0 +1,97 @@
+"""Exercises: self-checks with hints for the classic mistakes.
+
+In a lecture, an exercise is a code cell tagged ``exercise`` whose solution sits
+between two marker lines::
+
+    def entropy_bits(p):
+        ### BEGIN SOLUTION
+        return -(p * np.log2(p)).sum()
+        ### END SOLUTION
+
+The instructor copy (the one in ``lectures/``) keeps the solution; the student
+build (``python -m genlib.students``) replaces the region with a stub that raises
+``NotImplementedError``. The next cell calls :func:`verify`, which compares the
+student's function with the reference on a few inputs and, when the answer
+matches a known wrong variant, names the mistake.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+BEGIN = "### BEGIN SOLUTION"
+END = "### END SOLUTION"
+STUB = 'raise NotImplementedError("Exercise: replace this line with your solution, then run the check below.")'
+
+
+class ExerciseFailed(AssertionError):
+    """The student's answer is not right yet; the message holds the hint."""
+
+
+def _as_array(v):
+    if hasattr(v, "detach"):
+        v = v.detach().cpu().numpy()
+    return np.asarray(v, dtype=float)
+
+
+def _same(a, b, rtol, atol) -> bool:
+    try:
+        a, b = _as_array(a), _as_array(b)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == b.shape and bool(np.all(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=True)))
+
+
+def verify(name: str, answer: Callable, reference: Callable, cases: Iterable[tuple],
+           mistakes: Mapping[str, Callable] | None = None, rtol: float = 1e-5, atol: float = 1e-8) -> None:
+    """Check ``answer(*case)`` against ``reference(*case)`` for every case.
+
+    ``mistakes`` maps a hint to a function computing a classic wrong answer
+    (a sign error, a missing 1/2, a sum where a mean belongs); if the student's
+    output matches one of them on every case, that hint is given.
+    Prints ``✔ name: correct.`` on success.
+    """
+    cases = [c if isinstance(c, tuple) else (c,) for c in cases]
+    mistakes = dict(mistakes or {})
+    try:
+        got = [answer(*c) for c in cases]
+    except NotImplementedError:
+        raise ExerciseFailed(f"{name}: not done yet. Write your solution in the cell above and run it, "
+                             f"then run this check again.") from None
+    want = [reference(*c) for c in cases]
+    if all(_same(g, w, rtol, atol) for g, w in zip(got, want)):
+        print(f"\u2714 {name}: correct.")
+        return
+    for hint, wrong in mistakes.items():
+        if all(_same(g, wrong(*c), rtol, atol) for g, c in zip(got, cases)):
+            raise ExerciseFailed(f"{name}: not quite. Hint: {hint}")
+    first = next(i for i, (g, w) in enumerate(zip(got, want)) if not _same(g, w, rtol, atol))
+    raise ExerciseFailed(
+        f"{name}: not quite. On input {cases[first]!r} your answer was {got[first]!r}, "
+        f"the expected answer is {want[first]!r}."
+    )
+
+
+def strip_solutions(source: str) -> str:
+    """Replace every solution region in ``source`` with an indented stub."""
+    out, inside, indent = [], False, ""
+    for line in source.splitlines(keepends=True):
+        stripped = line.strip()
+        if stripped.startswith(BEGIN):
+            if inside:
+                raise ValueError("nested '### BEGIN SOLUTION'")
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(indent + STUB + "\n")
+            continue
+        if stripped.startswith(END):
+            if not inside:
+                raise ValueError("'### END SOLUTION' without a BEGIN")
+            inside = False
+            continue
+        if not inside:
+            out.append(line)
+    if inside:
+        raise ValueError("'### BEGIN SOLUTION' without an END")
+    return "".join(out)
