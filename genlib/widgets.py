@@ -147,7 +147,14 @@ class Live(_Displayable):
             self.step(n or self.steps_per_tick)
         except FloatingPointError as exc:  # raised by the training plumbing on NaN/inf
             self.error = str(exc)
-            self.play.playing = False
+            _stop(self.play)
             self.status.value = f"<b style='color:#d62728'>stopped: {exc}</b>"
         self.view.update()
         self._refresh()
+
+
+def _stop(play) -> None:
+    """Pause a Play control (``playing`` in ipywidgets 8, ``_playing`` in 7.x)."""
+    for attr in ("playing", "_playing"):
+        if play.has_trait(attr):
+            setattr(play, attr, False)
