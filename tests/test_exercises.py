@@ -1,0 +1,69 @@
+"""Exercise self-checks give the hint for the classic mistake; solution stripping is exact."""
+import numpy as np
+import pytest
+
+from genlib.exercises import ExerciseFailed, STUB, strip_solutions, verify
+
+
+def ref_kl(mu, logvar):
+    return 0.5 * (mu ** 2 + np.exp(logvar) - 1 - logvar)
+
+
+CASES = [(np.array([0.5, -1.0]), np.array([0.2, -0.3])), (np.array([0.0]), np.array([1.0]))]
+MISTAKES = {
+    "you forgot the factor 1/2": lambda mu, lv: mu ** 2 + np.exp(lv) - 1 - lv,
+    "the sign is flipped": lambda mu, lv: -ref_kl(mu, lv),
+}
+
+
+def test_correct_answer(capsys):
+    verify("Gaussian KL", ref_kl, ref_kl, CASES, MISTAKES)
+    assert capsys.readouterr().out == "\u2714 Gaussian KL: correct.\n"
+
+
+@pytest.mark.parametrize("hint", list(MISTAKES))
+def test_classic_mistakes_get_their_hint(hint):
+    with pytest.raises(ExerciseFailed, match=f"Hint: {hint}"):
+        verify("Gaussian KL", MISTAKES[hint], ref_kl, CASES, MISTAKES)
+
+
+def test_unknown_mistake_shows_the_first_wrong_case():
+    with pytest.raises(ExerciseFailed, match="your answer was"):
+        verify("Gaussian KL", lambda mu, lv: mu, ref_kl, CASES, MISTAKES)
+
+
+def test_not_done_yet():
+    def stub(mu, lv):
+        raise NotImplementedError
+    with pytest.raises(ExerciseFailed, match="not done yet"):
+        verify("Gaussian KL", stub, ref_kl, CASES, MISTAKES)
+
+
+def test_strip_solutions_keeps_indent_and_removes_every_solution_line():
+    src = (
+        "def f(x):\n"
+        "    '''doc'''\n"
+        "    ### BEGIN SOLUTION\n"
+        "    y = secret_step(x)\n"
+        "    return y\n"
+        "    ### END SOLUTION\n"
+        "\n"
+        "print('kept')\n"
+    )
+    out = strip_solutions(src)
+    assert "secret_step" not in out and "return y" not in out
+    assert f"    {STUB}\n" in out and "print('kept')" in out and "'''doc'''" in out
+    ns = {}
+    exec(out, ns)
+    with pytest.raises(NotImplementedError):
+        ns["f"](1)
+
+
+@pytest.mark.parametrize("bad", [
+    "### BEGIN SOLUTION\nx = 1\n",
+    "x = 1\n### END SOLUTION\n",
+    "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n",
+])
+def test_unbalanced_markers_raise(bad):
+    with pytest.raises(ValueError):
+        strip_solutions(bad)

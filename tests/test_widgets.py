@@ -1,0 +1,96 @@
+"""The thin ipywidgets layer: controls drive the view, the image follows, nothing blocks."""
+import base64
+
+import ipywidgets as W
+import numpy as np
+import pytest
+
+from genlib import widgets
+from genlib.plots import figure
+from genlib.views.entropy import CoinEntropy
+
+
+class LineView:
+    def __init__(self):
+        self.fig, self.ax = figure()
+        self.line, = self.ax.plot([0, 1], [0, 0])
+        self.calls = []
+
+    def update(self, **state):
+        self.calls.append(state)
+        a = state.get("a", len(self.calls))
+        self.line.set_ydata([0, a])
+        self.ax.set_ylim(-1, 11)
+
+
+def test_interactive_updates_view_and_image_on_every_change():
+    view = LineView()
+    a = W.FloatSlider(value=1.0, min=0, max=10)
+    w = widgets.Interactive(view, {"a": a}, title="line")
+    assert view.calls == [{"a": 1.0}]
+    png0 = w.image.value
+    assert png0[:8] == b"\x89PNG\r\n\x1a\n"
+    a.value = 7.0
+    assert view.calls[-1] == {"a": 7.0}
+    assert list(view.line.get_ydata()) == [0, 7.0]
+    assert w.image.value != png0
+    w.set(a=2.0)
+    assert view.calls[-1] == {"a": 2.0}
+
+
+def test_mimebundle_has_live_widget_static_png_and_stable_text():
+    w = widgets.Interactive(LineView(), {"a": W.FloatSlider(value=1.0)}, title="line")
+    bundle = w._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == w.box.model_id
+    assert base64.b64decode(bundle["image/png"])[:4] == b"\x89PNG"
+    text = bundle["text/plain"]
+    assert "line" in text and "0x" not in text and w.box.model_id not in text
+
+
+def test_on_change_can_normalise_state():
+    seen = []
+    w = widgets.Interactive(LineView(), {"a": W.FloatSlider(value=1.0, max=100)},
+                            on_change=lambda st: seen.append(dict(st)))
+    w.controls["a"].value = 50
+    assert seen == [{"a": 50.0}]
+
+
+def test_live_steps_per_tick_and_step_button():
+    steps = []
+    view = LineView()
+    live = widgets.Live(view, step=steps.append, steps_per_tick=4)
+    live.play.value = 1          # a tick of the Play control
+    live.step_button.click()     # the Step button
+    live.advance(2)
+    assert steps == [4, 4, 2]
+    assert len(view.calls) == 4  # initial render + three redraws
+
+
+def test_live_stops_on_divergence_and_says_why():
+    def step(n):
+        raise FloatingPointError("loss became nan; the learning rate may be too high")
+
+    live = widgets.Live(LineView(), step=step)
+    live.play.value = 1
+    assert "learning rate" in live.status.value and live.error
+    live.advance()  # a stopped trainer does nothing more
+    if live.play.has_trait("playing"):
+        assert live.play.playing is False
+
+
+def test_live_controls_reach_the_model():
+    got = []
+    lr = W.FloatLogSlider(value=1e-3, base=10, min=-5, max=-1)
+    widgets.Live(LineView(), step=lambda n: None, controls={"lr": lr}, on_control=lambda k, v: got.append((k, v)))
+    lr.value = 1e-2
+    assert got == [("lr", pytest.approx(1e-2))]
+
+
+def test_coin_entropy_view_against_closed_form():
+    v = CoinEntropy()
+    for p in [0.0, 0.1, 0.5, 0.93, 1.0]:
+        h = v.update(p=p)
+        expected = 0.0 if p in (0, 1) else -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
+        assert h == pytest.approx(expected, abs=1e-12)
+        assert v.bars[0].get_height() == pytest.approx(p)
+        assert list(v.marker.get_xdata()) == [p]
