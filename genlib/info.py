@@ -16,6 +16,7 @@ Conventions
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 import numpy as np
 
@@ -94,17 +95,23 @@ def _pair(p, q):
 def _scale(base):
     if base is None:
         return 1.0
-    if not (isinstance(base, (int, float)) and base > 0 and base != 1):
+    if isinstance(base, bool) or not isinstance(base, Real) or not (math.isfinite(base) and base > 0 and base != 1):
         raise ValueError(f"base must be a positive number other than 1 (2 for bits); got {base!r}")
     return 1.0 / math.log(base)
 
 
 def _xlogy(x, y):
-    """x * log(y) with 0 log 0 = 0 and x log 0 = -inf for x > 0."""
+    """x * log(y) with 0 log 0 = 0 and x log 0 = -inf for x > 0.
+
+    With torch, entries where x = 0 contribute 0 *and a zero gradient*
+    (``torch.xlogy`` alone would give 0/0 = NaN gradients there).
+    """
     if _is_torch(x):
         import torch
 
-        return torch.xlogy(x, y)
+        live = x > 0
+        y = torch.where(live, y, torch.ones_like(y))
+        return torch.where(live, torch.xlogy(x, y), torch.zeros_like(y))
     from scipy.special import xlogy
 
     return xlogy(x, y)
@@ -116,7 +123,8 @@ def information(p, base=None):
     if _is_torch(p):
         import torch
 
-        if (p.detach() < 0).any() or (p.detach() > 1).any():
+        d = p.detach()
+        if not torch.isfinite(d).all() or (d < 0).any() or (d > 1).any():
             raise ValueError("probabilities must lie in [0, 1]")
         return -torch.log(p) * s
     p = np.asarray(p, dtype=float)
@@ -144,8 +152,7 @@ def kl(p, q, base=None):
     if _is_torch(p):
         import torch
 
-        terms = torch.where(p > 0, _xlogy(p, p) - _xlogy(p, q), torch.zeros_like(p))
-        return terms.sum(-1) * _scale(base)
+        return (_xlogy(p, p) - _xlogy(p, q)).sum(-1) * _scale(base)
     from scipy.special import rel_entr
 
     return rel_entr(p, q).sum(-1) * _scale(base)
@@ -154,8 +161,11 @@ def kl(p, q, base=None):
 def js(p, q, base=None):
     """JS(p, q) = KL(p || m)/2 + KL(q || m)/2 with m = (p + q)/2; at most log 2."""
     p, q = _pair(p, q)
-    m = (p + q) / 2
-    return (kl(p, m, base) + kl(q, m, base)) / 2
+    # KL(p || m) = sum p log(2p / (p + q)): written with s = p + q rather than
+    # m = s / 2, because halving a tiny q can underflow to 0 and give KL = inf.
+    s = p + q
+    terms = _xlogy(p, p) + _xlogy(q, q) - _xlogy(p, s) - _xlogy(q, s) + s * math.log(2)
+    return terms.sum(-1) / 2 * _scale(base)
 
 
 def tv(p, q):
@@ -170,13 +180,19 @@ def w1_discrete(support, p, q):
     W1 = integral |F_p - F_q| dx, with the CDFs piecewise constant between points.
     """
     p, q = _pair(p, q)
-    x = np.asarray(support, dtype=float)
-    if x.ndim != 1 or x.shape[0] != np.shape(p)[-1]:
+    x = np.asarray(_detach(support), dtype=float)
+    if x.ndim != 1 or x.shape[0] != tuple(p.shape)[-1]:
         raise ValueError("support must be 1-D with one point per probability")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("support holds NaN or infinite values")
     if np.any(np.diff(x) <= 0):
         raise ValueError("support must be strictly increasing")
-    p = np.asarray(p, dtype=float)
-    q = np.asarray(q, dtype=float)
+    if _is_torch(p):  # keeps gradients with respect to p and q
+        import torch
+
+        dx = torch.as_tensor(np.diff(x), dtype=p.dtype, device=p.device)
+        cdf_gap = (torch.cumsum(p, -1) - torch.cumsum(q, -1)).abs()[..., :-1]
+        return (cdf_gap * dx).sum(-1)
     cdf_gap = np.abs(np.cumsum(p, -1) - np.cumsum(q, -1))[..., :-1]
     return (cdf_gap * np.diff(x)).sum(-1)
 
