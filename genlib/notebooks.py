@@ -33,8 +33,12 @@ def lecture_names() -> list[str]:
 def read_source(name: str):
     import jupytext
 
+    from . import colab
+
     nb = jupytext.read(SOURCES / f"{name}.py")
     nb.metadata.pop("jupytext", None)
+    # The Colab badge and the pinned install come from [tool.genlib] in pyproject.toml.
+    colab.rewrite(nb, name, **colab.config(ROOT / "pyproject.toml"))
     nb.metadata["kernelspec"] = dict(KERNEL)
     nb.metadata["language_info"] = {"name": "python"}
     return nb

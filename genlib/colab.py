@@ -1,0 +1,120 @@
+"""Colab: the badge, the pinned install and the widget set-up, from one place.
+
+Where the course lives is configured once, in ``pyproject.toml``::
+
+    [tool.genlib]
+    repository = "generative-course/genmodels"   # GitHub owner/name
+    ref = "main"                                  # a tag or commit to pin to
+
+When a lecture is built (``python -m genlib.notebooks build``), its first
+markdown cell's "Open in Colab" badge is pointed at
+``colab.research.google.com/github/<repository>/blob/<ref>/lectures/<name>.ipynb``
+and its code cell tagged ``setup`` is replaced by :func:`setup_source`: on Colab
+it installs genlib *non-editable* and pinned (an editable install is invisible
+to an already running kernel) with ``%pip install "genlib @ git+https://...@<ref>"``
+and, only if the installed ipywidgets is 8 or newer, switches on Colab's custom
+widget manager. Colab renders the core ipywidgets 7 widgets (sliders, Image,
+Play, boxes) natively, and its custom manager is known to break some core
+widgets, so with Colab's own ipywidgets 7.7.1 nothing is switched on. Anywhere
+else the cell does nothing at all.
+
+This module must stay importable without the rest of genlib's dependencies: the
+set-up cell itself cannot import genlib (it is what installs it), so the cell's
+text is generated here and carries no import of genlib.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+_BADGE_URL = re.compile(r"https://colab\.research\.google\.com/github/[^)\s\"'>]+")
+_REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_REF = re.compile(r"^[A-Za-z0-9_./-]+$")
+
+
+def config(pyproject: str | Path | None = None) -> dict:
+    """``{"repository": ..., "ref": ...}`` from ``[tool.genlib]`` in pyproject.toml."""
+    path = Path(pyproject) if pyproject is not None else ROOT / "pyproject.toml"
+    text = path.read_text()
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        tomllib = None
+    if tomllib is not None:
+        table = tomllib.loads(text).get("tool", {}).get("genlib", {})
+    else:  # a minimal reader for the two keys
+        m = re.search(r"^\[tool\.genlib\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
+        body = m.group(1) if m else ""
+        table = dict(re.findall(r'^\s*(\w+)\s*=\s*"([^"]*)"', body, re.M))
+    missing = [k for k in ("repository", "ref") if not table.get(k)]
+    if missing:
+        raise ValueError(f"[tool.genlib] in {path} must set {' and '.join(missing)} "
+                         f"(e.g. repository = \"owner/name\", ref = \"v1.0\").")
+    cfg = {"repository": str(table["repository"]), "ref": str(table["ref"])}
+    _check(cfg["repository"], cfg["ref"])
+    return cfg
+
+
+def _check(repository: str, ref: str) -> None:
+    if not _REPO.match(repository):
+        raise ValueError(f"[tool.genlib] repository must look like 'owner/name'; got {repository!r}.")
+    if not _REF.match(ref) or ref.startswith("-") or ".." in ref:
+        raise ValueError(f"[tool.genlib] ref must be a branch, tag or commit; got {ref!r}.")
+
+
+def badge_url(name: str, repository: str, ref: str, folder: str = "lectures") -> str:
+    """The Colab URL that opens ``<folder>/<name>.ipynb`` at ``ref``."""
+    _check(repository, ref)
+    return f"https://colab.research.google.com/github/{repository}/blob/{ref}/{folder}/{name}.ipynb"
+
+
+def badge_markdown(name: str, repository: str, ref: str, folder: str = "lectures") -> str:
+    return f"[![Open In Colab]({BADGE_IMAGE})]({badge_url(name, repository, ref, folder)})"
+
+
+def pip_requirement(repository: str, ref: str) -> str:
+    """A pinned, non-editable requirement: ``genlib @ git+https://github.com/owner/name@ref``."""
+    _check(repository, ref)
+    return f"genlib @ git+https://github.com/{repository}@{ref}"
+
+
+def setup_source(repository: str, ref: str) -> str:
+    """The text of every lecture's ``setup`` cell."""
+    req = pip_requirement(repository, ref)
+    return (
+        "# Set-up: on Colab this installs the course library (pinned); anywhere else it does nothing.\n"
+        "import sys\n"
+        "if \"google.colab\" in sys.modules:\n"
+        f"    get_ipython().run_line_magic(\"pip\", 'install -q \"{req}\"')\n"
+        "    import importlib, importlib.metadata\n"
+        "    importlib.invalidate_caches()\n"
+        "    if int(importlib.metadata.version(\"ipywidgets\").split(\".\")[0]) >= 8:\n"
+        "        from google.colab import output  # ipywidgets 8 needs Colab's custom widget manager\n"
+        "        output.enable_custom_widget_manager()"
+    )
+
+
+def rewrite(nb, name: str, repository: str, ref: str, folder: str = "lectures"):
+    """Point ``nb``'s Colab badge at ``folder/name.ipynb`` and write its set-up cell.
+
+    The badge lives in the first markdown cell (added under the title when
+    missing); the set-up cell is the code cell tagged ``setup`` (an error when a
+    lecture has none). Returns ``nb``, changed in place.
+    """
+    url = badge_url(name, repository, ref, folder)
+    md = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if md is None:
+        raise ValueError(f"{name}: a lecture starts with a markdown cell holding the title and the Colab badge.")
+    if _BADGE_URL.search(md.source):
+        md.source = _BADGE_URL.sub(url, md.source)
+    else:
+        lines = md.source.split("\n")
+        badge = badge_markdown(name, repository, ref, folder)
+        md.source = "\n".join(lines[:1] + ["", badge] + lines[1:])
+    setups = [c for c in nb.cells if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])]
+    if not setups:
+        raise ValueError(f"{name}: no code cell tagged 'setup' (it installs genlib on Colab); see CONTRIBUTING.md.")
+    setups[0].source = setup_source(repository, ref)
+    return nb
