@@ -1,0 +1,432 @@
+"""A small GAN on toy data, and the live trainer of lecture 06 (in the spirit of GAN Lab).
+
+``ToyGAN`` trains a generator and a discriminator (or critic) made of small
+ReLU MLPs on the ring or the grid of Gaussians (or on any array of points) with
+one of four losses:
+
+* ``"minimax"``: D maximises ``E log D(x) + E log(1 - D(G(z)))``; G minimises
+  ``E log(1 - D(G(z)))`` (the *saturating* loss of the original paper);
+* ``"nonsaturating"``: same D; G minimises ``-E log D(G(z))``;
+* ``"wgan"``: a critic f maximises ``E f(x) - E f(G(z))`` with its weights
+  clipped to ``[-clip, clip]``; G minimises ``-E f(G(z))``;
+* ``"wgan-gp"``: as ``"wgan"`` without clipping, plus the gradient penalty
+  ``gp_lambda * E (|grad f(x_hat)| - 1)^2`` on random interpolates ``x_hat``.
+
+The losses are the plumbing of the live widget and of lecture 07; lecture 06
+writes ``V(D, G)`` and both generator losses out for the student.
+
+Data is rescaled to about ``[-1, 1]`` for training (``scale``); ``sample`` and
+``critic_on`` work in the data's own coordinates. Samples come from an
+exponential moving average of the generator's weights (``ema``) unless
+``ema=False`` is asked for. A loss that turns NaN or infinite raises
+:class:`genlib.train.Diverged` naming the likely cause.
+"""
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from . import metrics, toy
+
+LOSSES = ("minimax", "nonsaturating", "wgan", "wgan-gp")
+
+__all__ = ["mlp", "ToyGAN", "GANView", "trainer", "LOSSES"]
+
+
+def _train():
+    """genlib.train (Diverged, guard), imported lazily; a stand-in with the same contract otherwise."""
+    try:
+        from . import train
+
+        return train.Diverged, train.guard
+    except ImportError:  # pragma: no cover - only until genlib.train exists
+        class Diverged(FloatingPointError):
+            pass
+
+        def guard(value, what="loss", hint="the learning rate may be too high"):
+            v = float(value)
+            if not math.isfinite(v):
+                raise Diverged(f"{what} is {v}: training diverged; {hint}.")
+            return v
+
+        return Diverged, guard
+
+
+class _OneThread:
+    """Run tiny CPU networks on one thread: with batches this small, a second thread costs
+    more in synchronisation than it gains (and far more when the cores are shared)."""
+
+    def __init__(self, device):
+        self.cpu = torch.device(device).type == "cpu"
+
+    def __enter__(self):
+        if self.cpu:
+            self.saved = torch.get_num_threads()
+            torch.set_num_threads(1)
+
+    def __exit__(self, *exc):
+        if self.cpu:
+            torch.set_num_threads(self.saved)
+
+
+def mlp(d_in: int, d_out: int, width: int = 128, depth: int = 3) -> nn.Sequential:
+    """A ReLU MLP with ``depth`` hidden layers of ``width`` units."""
+    for name, v, lo in (("d_in", d_in, 1), ("d_out", d_out, 1), ("width", width, 1), ("depth", depth, 1)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}; got {v!r}")
+    layers: list[nn.Module] = [nn.Linear(d_in, width), nn.ReLU()]
+    for _ in range(depth - 1):
+        layers += [nn.Linear(width, width), nn.ReLU()]
+    layers.append(nn.Linear(width, d_out))
+    return nn.Sequential(*layers)
+
+
+class ToyGAN:
+    """A GAN on 2-D toy data, stepped from code or from the live trainer.
+
+    ``data``: ``"ring"``, ``"grid"`` or an ``(n, d)`` array of real points (sampled
+    with replacement). ``modes`` and ``std`` give the mixture behind an array
+    for :meth:`coverage`. ``device=None`` uses the CPU: networks this small run
+    faster there than on a GPU.
+    """
+
+    def __init__(self, data="ring", loss: str = "nonsaturating", z_dim: int = 2, width: int = 64,
+                 depth: int = 3, lr_g: float = 1e-3, lr_d: float = 1e-3, n_critic: int = 1,
+                 batch: int = 256, clip: float = 0.01, gp_lambda: float = 1.0, ema: float = 0.99,
+                 seed: int = 0, device=None, modes=None, std=None):
+        self.device = torch.device("cpu") if device is None else torch.device(device)
+        if isinstance(data, str):
+            if data not in toy.TOYS:
+                raise ValueError(f"data must be one of {', '.join(map(repr, toy.TOYS))} or an (n, d) array; "
+                                 f"got {data!r}")
+            _, modes_fn, std0 = toy.TOYS[data]
+            self.name = data
+            self.modes = modes_fn()
+            self.std = std0
+            self._points = None
+        else:
+            arr = np.asarray(data, dtype=np.float32)
+            if arr.ndim != 2 or arr.shape[0] < 2 or not np.all(np.isfinite(arr)):
+                raise ValueError("data must be 'ring', 'grid' or a finite (n, d) array with n >= 2")
+            self.name = "array"
+            self.modes = None if modes is None else np.asarray(modes, dtype=float)
+            self.std = std
+            self._points = torch.as_tensor(arr, device=self.device)
+        self.dim = 2 if self._points is None else int(self._points.shape[1])
+        extent = np.abs(self.modes).max() if self.modes is not None else float(np.abs(np.asarray(data)).max())
+        self.scale = float(extent) if extent > 0 else 1.0
+        for name, v in (("z_dim", z_dim), ("batch", batch), ("seed", seed)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (0 if name == "seed" else 1):
+                raise ValueError(f"{name} must be a positive integer; got {v!r}")
+        if not (0 <= ema < 1):
+            raise ValueError(f"ema must be in [0, 1) (0 switches the average off); got {ema!r}")
+        self.z_dim, self.batch, self.clip, self.gp_lambda, self.ema_decay = int(z_dim), int(batch), clip, gp_lambda, ema
+        self.seed = int(seed)
+        self.gen = torch.Generator(device=self.device).manual_seed(self.seed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)
+            self.G = mlp(self.z_dim, self.dim, width, depth).to(self.device)
+            self.D = mlp(self.dim, 1, width, depth).to(self.device)
+        self.G_ema = copy.deepcopy(self.G).requires_grad_(False)
+        if self._points is None:
+            self._modes_t = torch.as_tensor(self.modes / self.scale, dtype=torch.float32, device=self.device)
+        self.loss = None
+        self.lr_g, self.lr_d, self.n_critic = lr_g, lr_d, n_critic
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=1.0, betas=(0.5, 0.9))
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=1.0, betas=(0.5, 0.9))
+        self.steps = 0
+        self.history = {"step": [], "loss_d": [], "loss_g": [], "eval_step": [], "modes": [], "hq": []}
+        self.set(loss=loss, lr_g=lr_g, lr_d=lr_d, n_critic=n_critic)
+
+    # -- settings ---------------------------------------------------------------------------
+    def set(self, loss=None, lr_g=None, lr_d=None, n_critic=None) -> "ToyGAN":
+        """Change the loss, the learning rates or the number of critic steps (between steps)."""
+        if loss is not None:
+            if loss not in LOSSES:
+                raise ValueError(f"loss must be one of {', '.join(map(repr, LOSSES))}; got {loss!r}")
+            if self.loss is not None and (loss.startswith("wgan") != self.loss.startswith("wgan")):
+                # a discriminator's and a critic's outputs mean different things: restart Adam's moments
+                self.opt_d.state.clear()
+            self.loss = loss
+        for name, v in (("lr_g", lr_g), ("lr_d", lr_d)):
+            if v is not None:
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or math.isnan(v):
+                    raise ValueError(f"{name} must be a number > 0; got {v!r}")
+                setattr(self, name, float(v))
+        if n_critic is not None:
+            if isinstance(n_critic, bool) or not isinstance(n_critic, (int, np.integer)) or n_critic < 1:
+                raise ValueError(f"n_critic must be an integer >= 1; got {n_critic!r}")
+            self.n_critic = int(n_critic)
+        for group in self.opt_g.param_groups:
+            group["lr"] = self.lr_g
+        for group in self.opt_d.param_groups:
+            group["lr"] = self.lr_d
+        return self
+
+    # -- sampling -----------------------------------------------------------------------------
+    def _real(self, n):
+        if self._points is None:
+            idx = torch.randint(0, len(self._modes_t), (n,), generator=self.gen, device=self.device)
+            noise = torch.randn(n, 2, generator=self.gen, device=self.device)
+            return self._modes_t[idx] + (self.std / self.scale) * noise
+        idx = torch.randint(0, len(self._points), (n,), generator=self.gen, device=self.device)
+        return self._points[idx] / self.scale
+
+    def _z(self, n):
+        return torch.randn(n, self.z_dim, generator=self.gen, device=self.device)
+
+    def real(self, n: int) -> np.ndarray:
+        """n real points (data coordinates)."""
+        with torch.no_grad():
+            return (self._real(n) * self.scale).cpu().numpy()
+
+    def sample(self, n: int, ema: bool = True) -> np.ndarray:
+        """n generated points (data coordinates), from the averaged generator by default."""
+        net = self.G_ema if (ema and self.ema_decay > 0) else self.G
+        with torch.no_grad():
+            return (net(self._z(n)) * self.scale).cpu().numpy()
+
+    def critic_on(self, points) -> np.ndarray:
+        """D(x) in (0, 1) for the minimax losses, the critic's value f(x) for the WGAN losses."""
+        x = torch.as_tensor(np.asarray(points, dtype=np.float32), device=self.device) / self.scale
+        with torch.no_grad():
+            out = self.D(x).squeeze(-1)
+            if not self.loss.startswith("wgan"):
+                out = torch.sigmoid(out)
+        return out.cpu().numpy()
+
+    def gradient_on(self, points) -> np.ndarray:
+        """The direction the generator pushes a generated point at ``points``: -d(loss_G)/dx (data units)."""
+        x = (torch.as_tensor(np.asarray(points, dtype=np.float32), device=self.device) / self.scale).requires_grad_(True)
+        loss = self._g_loss(self.D(x)) * len(x)
+        (g,) = torch.autograd.grad(loss, x)
+        return (-g / self.scale).cpu().numpy()
+
+    # -- losses -------------------------------------------------------------------------------
+    def _g_loss(self, out_fake):
+        if self.loss == "minimax":        # minimise E log(1 - D(G(z))) = -E softplus(logit)
+            return -F.softplus(out_fake).mean()
+        if self.loss == "nonsaturating":  # minimise -E log D(G(z)) = E softplus(-logit)
+            return F.softplus(-out_fake).mean()
+        return -out_fake.mean()           # WGAN: minimise -E f(G(z))
+
+    def _d_loss(self, real, fake):
+        out_real, out_fake = self.D(real), self.D(fake)
+        if not self.loss.startswith("wgan"):  # -[E log D(x) + E log(1 - D(G(z)))]
+            return F.softplus(-out_real).mean() + F.softplus(out_fake).mean()
+        loss = out_fake.mean() - out_real.mean()
+        if self.loss == "wgan-gp":
+            t = torch.rand(len(real), 1, generator=self.gen, device=self.device)
+            x_hat = (t * real + (1 - t) * fake).requires_grad_(True)
+            (g,) = torch.autograd.grad(self.D(x_hat).sum(), x_hat, create_graph=True)
+            loss = loss + self.gp_lambda * ((g.norm(dim=1) - 1) ** 2).mean()
+        return loss
+
+    def _hint(self):
+        return (f"the learning rate may be too high (lr_g = {self.lr_g:g}, lr_d = {self.lr_d:g}, "
+                f"loss {self.loss!r}); lower it and start again")
+
+    def step(self, n: int = 1) -> "ToyGAN":
+        """Run n generator updates, each after ``n_critic`` discriminator/critic updates."""
+        with _OneThread(self.device):
+            return self._step(int(n))
+
+    def _step(self, n):
+        Diverged, guard = _train()
+        hint = self._hint()
+        for _ in range(n):
+            for _ in range(self.n_critic):
+                real = self._real(self.batch)
+                with torch.no_grad():
+                    fake = self.G(self._z(self.batch))
+                loss_d = self._d_loss(real, fake)
+                self.opt_d.zero_grad(set_to_none=True)
+                loss_d.backward()
+                self.opt_d.step()
+                if self.loss == "wgan":
+                    with torch.no_grad():
+                        for p in self.D.parameters():
+                            p.clamp_(-self.clip, self.clip)
+            ld = guard(loss_d.item(), "the discriminator/critic loss", hint)
+            self.D.requires_grad_(False)
+            loss_g = self._g_loss(self.D(self.G(self._z(self.batch))))
+            self.opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            self.opt_g.step()
+            self.D.requires_grad_(True)
+            lg = guard(loss_g.item(), "the generator loss", hint)
+            if self.ema_decay > 0:
+                with torch.no_grad():
+                    for pe, p in zip(self.G_ema.parameters(), self.G.parameters()):
+                        pe.lerp_(p, 1 - self.ema_decay)
+            self.steps += 1
+            h = self.history
+            h["step"].append(self.steps)
+            h["loss_d"].append(ld)
+            h["loss_g"].append(lg)
+        return self
+
+    def coverage(self, n: int = 2500, ema: bool = True) -> dict:
+        """Modes captured and high-quality share of n samples (genlib.metrics); kept in ``history``."""
+        if self.modes is None or self.std is None:
+            raise ValueError("coverage needs the mixture's modes and std: use data='ring' or 'grid', "
+                             "or pass modes= and std= with an array")
+        x = self.sample(n, ema=ema)
+        if not np.all(np.isfinite(x)):
+            Diverged, _ = _train()
+            raise Diverged(f"the generator's samples are NaN or infinite: {self._hint()}")
+        r = metrics.mode_coverage(x, self.modes, self.std)
+        self.history["eval_step"].append(self.steps)
+        self.history["modes"].append(r["modes"])
+        self.history["hq"].append(r["hq"])
+        return r
+
+
+def _downsample(x, y, most=400):
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) <= most:
+        return x, y
+    k = int(math.ceil(len(x) / most))
+    m = len(x) // k * k
+    return x[:m].reshape(-1, k).mean(1), y[:m].reshape(-1, k).mean(1)
+
+
+class GANView:
+    """Left: real points, generated points, the discriminator/critic as a heatmap and the
+    generator's gradient arrows. Middle: both losses. Right: modes captured and the
+    share of high-quality samples."""
+
+    def __init__(self, gan: ToyGAN, n_show: int = 512, res: int = 48, n_arrows: int = 64, lim=None):
+        from .plots import figure, P_COLOR, Q_COLOR, COLORS
+
+        self.gan, self.n_show, self.res, self.n_arrows = gan, n_show, res, n_arrows
+        if lim is None:
+            lim = 1.35 * gan.scale + 3 * (gan.std or 0)
+        self.lim = float(lim)
+        self.fig, (self.ax, self.ax_loss, self.ax_cov) = figure(ncols=3, width=2.9, height=2.8)
+        g = np.linspace(-self.lim, self.lim, res)
+        xx, yy = np.meshgrid(g, g)
+        self.grid_points = np.stack([xx.ravel(), yy.ravel()], 1).astype(np.float32)
+        self.image = self.ax.imshow(np.zeros((res, res)), origin="lower", cmap="RdBu_r", alpha=0.55,
+                                    extent=(-self.lim, self.lim, -self.lim, self.lim), vmin=0, vmax=1,
+                                    interpolation="bilinear")
+        real = gan.real(n_show)
+        self.real = self.ax.scatter(real[:, 0], real[:, 1], s=4, color=P_COLOR, label="real")
+        self.fake = self.ax.scatter(np.zeros(n_show), np.zeros(n_show), s=4, color=Q_COLOR, label="G(z)")
+        self.arrows = self.ax.quiver(np.zeros(n_arrows), np.zeros(n_arrows), np.zeros(n_arrows),
+                                     np.zeros(n_arrows), color="k", angles="xy", scale_units="xy",
+                                     scale=1.0, width=0.006)
+        self.ax.set_xlim(-self.lim, self.lim)
+        self.ax.set_ylim(-self.lim, self.lim)
+        self.ax.set_aspect("equal")
+        self.ax.set_xticks([])
+        self.ax.set_yticks([])
+        self.ax.grid(False)
+        self.ax.legend(loc="upper right", fontsize=7, markerscale=2)
+        self.title = self.ax.set_title("")
+        self.line_d, = self.ax_loss.plot([], [], color=COLORS[0], label="D / critic")
+        self.line_g, = self.ax_loss.plot([], [], color=COLORS[1], label="G")
+        self.ax_loss.set_xlabel("generator step")
+        self.ax_loss.set_title("losses")
+        self.ax_loss.legend(loc="upper right", fontsize=7)
+        self.n_modes = len(gan.modes) if gan.modes is not None else 1
+        self.line_modes, = self.ax_cov.plot([], [], "o-", ms=3, color=COLORS[2],
+                                            label=f"modes captured / {self.n_modes}")
+        self.line_hq, = self.ax_cov.plot([], [], "s-", ms=3, color=COLORS[3], label="high-quality share")
+        self.ax_cov.set_ylim(-0.03, 1.03)
+        self.ax_cov.set_xlabel("generator step")
+        self.ax_cov.set_title("mode coverage")
+        self.ax_cov.legend(loc="lower right", fontsize=7)
+        from matplotlib.ticker import MaxNLocator
+
+        for ax in (self.ax_loss, self.ax_cov):
+            ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(4))
+        self.update()
+        self.fig.canvas.draw()  # lay the figure out once, then freeze the layout (faster redraws)
+        self.fig.set_layout_engine("none")
+
+    def update(self, **_ignored):
+        with _OneThread(self.gan.device):
+            self._update()
+
+    def _update(self):
+        gan = self.gan
+        fake = gan.sample(self.n_show)
+        self.fake.set_offsets(fake)
+        values = gan.critic_on(self.grid_points).reshape(self.res, self.res)
+        self.image.set_data(values)
+        if gan.loss.startswith("wgan"):
+            lo, hi = float(values.min()), float(values.max())
+            self.image.set_clim(lo, hi if hi > lo else lo + 1e-6)
+        else:
+            self.image.set_clim(0, 1)
+        pts = fake[: self.n_arrows]
+        g = gan.gradient_on(pts)
+        norm = np.linalg.norm(g, axis=1).max()
+        g = g * (0.15 * self.lim / norm) if norm > 0 else g  # the longest arrow is 15 % of the half-width
+        self.arrows.set_offsets(pts)
+        self.arrows.set_UVC(g[:, 0], g[:, 1])
+        h = gan.history
+        for line, key in ((self.line_d, "loss_d"), (self.line_g, "loss_g")):
+            line.set_data(*_downsample(h["step"], h[key]))
+        self.line_modes.set_data(h["eval_step"], np.asarray(h["modes"], float) / self.n_modes)
+        self.line_hq.set_data(h["eval_step"], h["hq"])
+        for ax in (self.ax_loss, self.ax_cov):
+            ax.relim()
+            ax.autoscale_view(scalex=True, scaley=(ax is self.ax_loss))
+        cov = f", {h['modes'][-1]} modes, {100 * h['hq'][-1]:.0f}% HQ" if h["modes"] else ""
+        self.title.set_text(f"{gan.loss}, step {gan.steps}{cov}")
+
+    @staticmethod
+    def random_state(rng) -> dict:
+        return {}
+
+
+def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps: int = 300,
+            eval_n: int = 1000, interval_ms: int = 100, **kw):
+    """The live trainer: Play / Pause / Step, and controls for the loss, the learning
+    rates and the number of critic steps, which take effect while it runs.
+
+    ``kw`` builds a :class:`ToyGAN` when none is given. Headless (papermill, nbval,
+    scripts) it trains ``headless_steps`` steps and renders the final state once.
+    """
+    import ipywidgets as W
+
+    from .runtime import headless
+    from .widgets import Live
+
+    gan = ToyGAN(**kw) if gan is None else gan
+
+    def step(n):
+        gan.step(n)
+        if gan.modes is not None:
+            gan.coverage(eval_n)
+
+    if headless() and headless_steps:
+        step(headless_steps)
+    elif gan.modes is not None and not gan.history["modes"]:
+        gan.coverage(eval_n)
+    view = GANView(gan)
+    style = {"description_width": "initial"}
+    controls = {
+        "loss": W.Dropdown(options=list(LOSSES), value=gan.loss, description="loss"),
+        "lr_g": W.FloatLogSlider(value=gan.lr_g, base=10, min=-5, max=-1, step=0.25, description="lr G",
+                                 readout_format=".1e", style=style),
+        "lr_d": W.FloatLogSlider(value=gan.lr_d, base=10, min=-5, max=-1, step=0.25, description="lr D",
+                                 readout_format=".1e", style=style),
+        "n_critic": W.IntSlider(value=gan.n_critic, min=1, max=10, description="D steps", style=style),
+    }
+
+    def on_control(name, value):
+        gan.set(**{name: value})
+
+    live = Live(view, step, steps_per_tick=steps_per_tick, interval_ms=interval_ms, controls=controls,
+                on_control=on_control, title=f"GAN trainer ({gan.name})")
+    live.gan = gan
+    return live
