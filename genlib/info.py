@@ -137,7 +137,7 @@ def information(p, base=None):
 def entropy(p, base=None):
     """H(p) = -sum p log p."""
     p = check_distribution(p)
-    return -_xlogy(p, p).sum(-1) * _scale(base)
+    return -_xlogy(p, p).sum(-1) * _scale(base) + 0.0  # + 0.0: no "-0.0" for a certain outcome
 
 
 def cross_entropy(p, q, base=None):

@@ -530,3 +530,8 @@ def test_js_does_not_underflow_on_tiny_probabilities():
     p, q = np.array([1.0, 0.0]), np.array([1.0, 5e-324])
     assert 0 <= info.js(p, q) < 1e-300
     assert info.js(torch.tensor(p), torch.tensor(q)).item() < 1e-300
+
+
+def test_certain_outcome_has_positive_zero_entropy():
+    assert str(float(info.entropy([1.0, 0.0]))) == "0.0"  # not "-0.0" in printed output
+    assert str(info.entropy(torch.tensor([0.0, 1.0])).item()) == "0.0"
