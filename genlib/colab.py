@@ -118,3 +118,16 @@ def rewrite(nb, name: str, repository: str, ref: str, folder: str = "lectures"):
         raise ValueError(f"{name}: no code cell tagged 'setup' (it installs genlib on Colab); see CONTRIBUTING.md.")
     setups[0].source = setup_source(repository, ref)
     return nb
+
+
+def binder_badge_markdown(repository: str, ref: str, path: str = "lectures/01_entropy.ipynb") -> str:
+    """The README line that opens the repository in JupyterLab on mybinder.org (repo2docker)."""
+    _check(repository, ref)
+    return (f"[![Binder](https://mybinder.org/badge_logo.svg)]"
+            f"(https://mybinder.org/v2/gh/{repository}/{ref}?urlpath=lab/tree/{path})")
+
+
+if __name__ == "__main__":  # print the README badge lines
+    cfg = config()
+    print(badge_markdown("01_entropy", **cfg))
+    print(binder_badge_markdown(**cfg))

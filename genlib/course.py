@@ -425,6 +425,9 @@ def run(names: list[str], planned: dict, lectures_dir: Path, out: Path, jobs: in
             slot = slots.pop()
         try:
             rec = _run_one(n, planned[n], lectures_dir, out, work, timeout, kernel, slot, state, lock)
+        except Exception as exc:  # the runner's own trouble (cannot start a process...): this lecture only
+            rec = {"lecture": n, "status": "error", "wall_s": 0.0, "parameters": planned[n], "metrics": {},
+                   "error": {"ename": type(exc).__name__, "evalue": str(exc)}}
         finally:
             with lock:
                 slots.append(slot)
@@ -438,16 +441,18 @@ def run(names: list[str], planned: dict, lectures_dir: Path, out: Path, jobs: in
             tqdm.write(msg, file=sys.stdout)
         return rec
 
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            for rec in pool.map(task, todo):
-                records[rec["lecture"]] = rec
+        for rec in pool.map(task, todo):
+            records[rec["lecture"]] = rec
     except KeyboardInterrupt:
-        for proc in state["procs"].values():
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list(state["procs"].values()):
             if proc.poll() is None:
                 proc.terminate()
         raise
     finally:
+        pool.shutdown(wait=True)
         overall.close()
         try:
             work.rmdir()
@@ -570,14 +575,28 @@ def student_copy(nb, name: str = "lecture"):
     return nb, n
 
 
-def build_students(names, lectures_dir: Path, out: Path) -> list[tuple[str, int]]:
+def build_students(names, lectures_dir: Path, out: Path, colab_folder: str | None = None) -> list[tuple[str, int]]:
+    """Write student copies of ``names`` into ``out``.
+
+    ``colab_folder`` (say ``students``) points each copy's Colab badge at
+    ``<folder>/<name>.ipynb`` in the configured repository, where the copies are
+    published; without it the badge still opens the instructor copy.
+    """
     import nbformat
 
+    from . import colab
+
     _writable(out)
+    cfg = colab.config() if colab_folder else None
     done = []
     for n in names:
         src = lectures_dir / f"{n}.ipynb"
         nb, count = student_copy(nbformat.read(str(src), as_version=4), n)
+        if cfg:
+            try:
+                colab.rewrite(nb, n, folder=colab_folder.strip("/"), **cfg)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
         if out.resolve() == lectures_dir.resolve():
             raise UsageError("the student build must not overwrite the instructor copies; choose another --out.")
         nbformat.write(nb, str(out / f"{n}.ipynb"))
@@ -605,6 +624,8 @@ def _parser():
     s = sub.add_parser("students", help="write student copies: solutions stubbed, outputs cleared")
     s.add_argument("lectures", nargs="*", help="lectures (default: all)")
     s.add_argument("--out", default=str(ROOT / "build" / "students"), help="output folder (default build/students/)")
+    s.add_argument("--colab-folder", metavar="FOLDER",
+                   help="point the Colab badges at FOLDER/<name>.ipynb of the repository (where the copies are published)")
     s.add_argument("--lectures-dir", default=str(LECTURES), help=argparse.SUPPRESS)
     return ap
 
@@ -622,7 +643,7 @@ def main(argv=None) -> int:
             raise UsageError(f"no lectures (NN_name.ipynb) in {lectures_dir}.")
         names = resolve(args.lectures, known) if args.lectures else known
         if args.cmd == "students":
-            for n, count in build_students(names, lectures_dir, out):
+            for n, count in build_students(names, lectures_dir, out, args.colab_folder):
                 print(f"{n}: {count} exercise{'s' if count != 1 else ''} stubbed -> {out / (n + '.ipynb')}")
             return EXIT_OK
         if args.jobs < 1:

@@ -184,3 +184,21 @@ def test_student_copy_of_01_entropy_runs_to_its_first_exercise(real_build):
         execute(student, LECTURES)
     assert "not done yet" in str(err.value) or "NotImplementedError" in str(err.value)
     assert all(c.execution_count for c in student.cells[:first[0]] if c.cell_type == "code")
+
+
+def test_colab_folder_points_the_student_badge_at_the_published_copies(tmp_path):
+    from genlib import colab
+
+    lectures, out = tmp_path / "lectures", tmp_path / "students"
+    lectures.mkdir()
+    cfg = colab.config()
+    nb = new_notebook(cells=[
+        new_markdown_cell("# T\n\n" + colab.badge_markdown("01_t", **cfg)),
+        new_code_cell(colab.setup_source(**cfg), metadata={"tags": ["setup"]}),
+        new_code_cell(EXERCISE_2, metadata={"tags": ["exercise"]})])
+    nbformat.write(nb, str(lectures / "01_t.ipynb"))
+    assert course.main(["students", "--lectures-dir", str(lectures), "--out", str(out),
+                        "--colab-folder", "students"]) == 0
+    first = nbformat.read(str(out / "01_t.ipynb"), 4).cells[0].source
+    assert colab.badge_url("01_t", folder="students", **cfg) in first
+    assert colab.badge_url("01_t", **cfg) not in first  # no link to the copy with the solutions
