@@ -33,7 +33,10 @@ def figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3
     Returns ``(fig, axes)`` like ``plt.subplots``. Used by widgets, whose figure
     is shown through an image rather than the inline backend.
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
+    FigureCanvasAgg(fig)  # a real renderer: fig.canvas.draw() draws, savefig works off pyplot
     axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
     return fig, axes
 
@@ -50,3 +53,13 @@ def show(fig):
     from IPython.display import Image, display
 
     display(Image(png_bytes(fig)))
+
+
+def freeze_layout(fig) -> None:
+    """Lay ``fig`` out once, then switch the layout engine off.
+
+    Constrained layout re-measures every text on each draw and costs about as much
+    as drawing the artists; a widget's axes do not move, so later redraws skip it.
+    """
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
