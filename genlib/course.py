@@ -53,7 +53,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LECTURES = ROOT / "lectures"
+# The checkout's lectures; when genlib is installed non-editable (repo2docker
+# >= 2025.12 runs `pip install .` after requirements.txt), the ones under the
+# current folder.
+LECTURES = ROOT / "lectures" if (ROOT / "lectures").is_dir() else Path.cwd() / "lectures"
 KERNEL = "python3"
 PROGRESS = "@@genlib-course "   # prefix of the worker's progress lines on stdout
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -365,7 +368,7 @@ def _run_one(name, params, lectures_dir: Path, out: Path, work: Path, timeout, k
     started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     with open(log, "w") as err:
         proc = subprocess.Popen([sys.executable, "-m", "genlib.course", "_worker", json.dumps(spec)],
-                                stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=str(ROOT))
+                                stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=str(lectures_dir))
         bars["procs"][name] = proc
         for line in proc.stdout:
             if not line.startswith(PROGRESS):
@@ -623,7 +626,7 @@ def _parser():
     r.add_argument("--lectures-dir", default=str(LECTURES), help=argparse.SUPPRESS)
     s = sub.add_parser("students", help="write student copies: solutions stubbed, outputs cleared")
     s.add_argument("lectures", nargs="*", help="lectures (default: all)")
-    s.add_argument("--out", default=str(ROOT / "build" / "students"), help="output folder (default build/students/)")
+    s.add_argument("--out", default="build/students", help="output folder (default build/students/)")
     s.add_argument("--colab-folder", metavar="FOLDER",
                    help="point the Colab badges at FOLDER/<name>.ipynb of the repository (where the copies are published)")
     s.add_argument("--lectures-dir", default=str(LECTURES), help=argparse.SUPPRESS)
