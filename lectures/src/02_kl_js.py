@@ -407,6 +407,7 @@ check.close("our JS matches scipy (scipy's jensenshannon returns the square root
             jss, scipy.spatial.distance.jensenshannon(ps, qs, axis=-1) ** 2, rtol=1e-6, atol=1e-12)
 check.close("JS is symmetric on every pair", jss, js(qs, ps), rtol=1e-12, atol=1e-15)
 check.between("0 <= JS <= log 2 on every pair", jss, 0, math.log(2))
+check.close("JS(p, p) = 0", js(ps[:100], ps[:100]), 0.0, atol=1e-12)
 disjoint_p, disjoint_q = np.array([0.3, 0.7, 0.0, 0.0]), np.array([0.0, 0.0, 0.5, 0.5])
 check.close("disjoint supports: JS = log 2 exactly", js(disjoint_p, disjoint_q), math.log(2), rtol=1e-12)
 check.claim("... while KL(p||q) is infinite there", np.isinf(kl(disjoint_p, disjoint_q)))
@@ -509,6 +510,12 @@ for t in (3.0, 5.0):                 # the bumps live on [-1, 1] and [t-1, t+1]:
     check.close(f"shift {t:g}: W1 = shift (scipy.stats.wasserstein_distance)",
                 scipy.stats.wasserstein_distance(slide.x, slide.x, p_t, q_t), shift, rtol=1e-6)
     check.close(f"shift {t:g}: the widget shows the same W1", slide.update(shift=t, shape="bump")["W1"], shift, rtol=1e-6)
+p3, q3, _ = slide.pair(3.0, "bump")
+p5, q5, _ = slide.pair(5.0, "bump")
+check.claim("from shift 3 to shift 5, JS and TV do not move (no gradient to follow) while W1 grows by 2",
+            math.isclose(js(p3, q3), js(p5, q5), rel_tol=1e-12) and math.isclose(tv(p3, q3), tv(p5, q5), rel_tol=1e-12)
+            and abs(scipy.stats.wasserstein_distance(slide.x, slide.x, p5, q5)
+                    - scipy.stats.wasserstein_distance(slide.x, slide.x, p3, q3) - 2.0) < 1e-6)
 p_g, q_g, shift = slide.pair(2.0, "gaussian")
 check.close("gaussian shape at shift 2: KL = t^2 / (2 * 0.5^2) = 8", kl(p_g, q_g), shift ** 2 / (2 * 0.5 ** 2), rtol=1e-3)
 
