@@ -35,7 +35,7 @@ from . import metrics, toy
 
 LOSSES = ("minimax", "nonsaturating", "wgan", "wgan-gp")
 
-__all__ = ["mlp", "ToyGAN", "GANView", "trainer", "LOSSES"]
+__all__ = ["mlp", "ToyGAN", "GANView", "trainer", "guard_loss", "LOSSES"]
 
 
 def _train():
@@ -48,7 +48,7 @@ def _train():
         class Diverged(FloatingPointError):
             pass
 
-        def guard(value, what="loss", hint="the learning rate may be too high"):
+        def guard(value, what="loss", hint="the learning rate may be too high", step=None):
             v = float(value)
             if not math.isfinite(v):
                 raise Diverged(f"{what} is {v}: training diverged; {hint}.")
@@ -72,6 +72,21 @@ class _OneThread:
     def __exit__(self, *exc):
         if self.cpu:
             torch.set_num_threads(self.saved)
+
+
+def guard_loss(value, what="loss", hint="the learning rate may be too high", step=None, limit=1e4) -> float:
+    """genlib.train.guard, and also stop when a GAN loss explodes past ``limit``.
+
+    A discriminator whose logits reach thousands has left any sensible regime long
+    before its loss turns NaN (a binary cross-entropy of 1e4 means a logit of 1e4),
+    so a loss that large is reported as divergence too.
+    """
+    Diverged, guard = _train()
+    v = guard(value, what, hint, step=step)
+    if abs(v) > limit:
+        at = "" if step is None else f" at step {step}"
+        raise Diverged(f"Training diverged: {what} exploded to {v:.3g}{at}; {hint}.")
+    return v
 
 
 def mlp(d_in: int, d_out: int, width: int = 128, depth: int = 3) -> nn.Sequential:
@@ -237,8 +252,8 @@ class ToyGAN:
             return self._step(int(n))
 
     def _step(self, n):
-        Diverged, guard = _train()
         hint = self._hint()
+        guard = guard_loss
         for _ in range(n):
             for _ in range(self.n_critic):
                 real = self._real(self.batch)
@@ -252,14 +267,14 @@ class ToyGAN:
                     with torch.no_grad():
                         for p in self.D.parameters():
                             p.clamp_(-self.clip, self.clip)
-            ld = guard(loss_d.item(), "the discriminator/critic loss", hint)
+            ld = guard(loss_d.item(), "the discriminator/critic loss", hint, step=self.steps + 1)
             self.D.requires_grad_(False)
             loss_g = self._g_loss(self.D(self.G(self._z(self.batch))))
             self.opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             self.opt_g.step()
             self.D.requires_grad_(True)
-            lg = guard(loss_g.item(), "the generator loss", hint)
+            lg = guard(loss_g.item(), "the generator loss", hint, step=self.steps + 1)
             if self.ema_decay > 0:
                 with torch.no_grad():
                     for pe, p in zip(self.G_ema.parameters(), self.G.parameters()):

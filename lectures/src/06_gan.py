@@ -1,0 +1,740 @@
+# %% [markdown]
+# # Lecture 6 - Generative adversarial networks: the minimax game
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-course/genmodels/blob/main/lectures/06_gan.ipynb)
+#
+# **What you will learn**
+#
+# * the two players: a generator $G$ that turns noise $z$ into samples, and a
+#   discriminator $D$ that tells real samples from generated ones;
+# * the value function $V(D, G)$ and why the best discriminator is
+#   $D^* = p_\text{data} / (p_\text{data} + p_g)$;
+# * why, against $D^*$, the generator minimises $2\,\mathrm{JS}(p_\text{data}\,\|\,p_g) - \log 4$;
+# * the saturating and the non-saturating generator loss, and vanishing gradients when $D$ wins;
+# * mode collapse, measured by counting modes on the ring and the grid of Gaussians;
+# * a GAN you can train live, and a small GAN on real handwritten digits.
+#
+# **Prerequisites**: lecture 2 (KL and JS divergences), lecture 5 (the VAE, for the comparison).
+
+# %% tags=["setup"]
+# Set-up: on Colab this installs the course library; anywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    get_ipython().run_line_magic("pip", "install -q git+https://github.com/generative-course/genmodels@main")
+
+# %% tags=["parameters"]
+PROFILE: str = "auto"  # one of auto, cpu, full
+SEED: int = 0  # random seed, an integer >= 0
+STEPS: int = 500  # generator updates of the toy GANs on the ring and the grid, an integer >= 1
+LR: float = 2e-3  # Adam learning rate of every discriminator and generator below, a number > 0
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy import integrate, optimize, stats
+
+import genlib
+from genlib import check, data, gan, info, metrics, report, toy
+from genlib.exercises import verify
+
+P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
+                    STEPS=genlib.integer(min=1), LR=genlib.number(positive=True))
+# These networks are tiny: one CPU thread runs them faster than two (no synchronisation).
+rt = genlib.setup(P.PROFILE, P.SEED, threads=1)
+
+# %% [markdown]
+# ## 1. Two players
+#
+# Think of a counterfeiter and a police officer. The counterfeiter (the **generator** $G$)
+# prints banknotes from scraps of random paper: it takes noise $z \sim p_z$ (here a standard
+# Gaussian) and returns a sample $G(z)$. The officer (the **discriminator** $D$) looks at a
+# note and says how likely it is to be genuine: $D(x) \in (0, 1)$, 1 for "real", 0 for "fake".
+#
+# * $D$ is trained by **supervised** learning: it is an ordinary binary classifier whose labels
+#   (real = 1, generated = 0) we get for free.
+# * $G$ never sees a label nor a real sample. Its only teacher is $D$: it changes its output
+#   in the direction that makes $D$ more likely to say "real" - the gradient flows from $D$ back
+#   through $G(z)$ into $G$'s weights. In that sense $G$ learns without supervision.
+#
+# Each gets better in turn: a sharper officer forces better forgeries, which force a sharper
+# officer. The game ends when the officer can do no better than a coin flip: $D = 1/2$
+# everywhere, 50 % accuracy. Unlike the VAE of lecture 5, a GAN never writes down a density
+# $p_g(x)$ and never averages over reconstructions, which is why its samples tend to be sharper;
+# the price is a two-player optimisation that is much harder to train than one loss.
+#
+# ## 2. The value function
+#
+# $$\min_G \max_D V(D, G) = \mathbb{E}_{x \sim p_\text{data}}[\log D(x)]
+#   + \mathbb{E}_{z \sim p_z}[\log(1 - D(G(z)))].$$
+#
+# $D$ pushes $V$ up (say 1 on real data, 0 on fakes: both logs reach their maximum 0);
+# $G$ pushes it down and can only act on the second term. Written out for samples:
+
+# %%
+def value(d_real, d_fake):
+    """V(D, G) estimated from D's outputs on real samples and on generated samples."""
+    return np.mean(np.log(d_real)) + np.mean(np.log(1 - d_fake))
+
+
+rng = np.random.default_rng(P.SEED)
+d_real, d_fake = rng.uniform(0.05, 0.95, 100), rng.uniform(0.05, 0.95, 100)
+bce = (F.binary_cross_entropy(torch.tensor(d_real), torch.ones(100, dtype=torch.float64))
+       + F.binary_cross_entropy(torch.tensor(d_fake), torch.zeros(100, dtype=torch.float64))).item()
+check.close("maximising V is minimising the binary cross-entropy of D with labels real = 1, fake = 0 "
+            "(V = -BCE, torch as the oracle)", value(d_real, d_fake), -bce)
+check.close("a coin-flip discriminator (D = 1/2 everywhere) scores V = -log 4",
+            value(np.full(10, 0.5), np.full(10, 0.5)), -math.log(4))
+
+# %% [markdown]
+# ## 3. The optimal discriminator
+#
+# Fix $G$, so that generated samples have some density $p_g$. Writing both expectations as
+# integrals over $x$,
+#
+# $$V(D, G) = \int \big[p_\text{data}(x) \log D(x) + p_g(x) \log(1 - D(x))\big]\,dx ,$$
+#
+# and $D$ can choose its value at each $x$ separately. The function $y \mapsto a \log y + b \log(1-y)$
+# has derivative $a/y - b/(1-y)$, zero at $y = a/(a+b)$, so
+#
+# $$D^*(x) = \frac{p_\text{data}(x)}{p_\text{data}(x) + p_g(x)} .$$
+
+# %%
+def d_star(p_data, p_g):
+    """The discriminator that maximises V for a fixed generator."""
+    return p_data / (p_data + p_g)
+
+
+# an independent oracle: maximise a log y + b log(1 - y) numerically
+for a, b in [(0.3, 0.9), (2.0, 0.5), (1.0, 1.0)]:
+    y_best = optimize.minimize_scalar(lambda y: -(a * np.log(y) + b * np.log(1 - y)),
+                                      bounds=(1e-9, 1 - 1e-9), method="bounded", options={"xatol": 1e-10}).x
+    check.close(f"a log y + b log(1 - y) peaks at y = a / (a + b) for a = {a}, b = {b} (scipy)",
+                y_best, d_star(a, b), rtol=1e-6, atol=1e-7)
+
+# %% [markdown]
+# Let us check this with a real network. The data are a mixture of two Gaussians in 1-D; a
+# fixed "generator" is another mixture that overlaps it. We train a small MLP discriminator
+# on fresh samples of both with the binary cross-entropy ($= -V$), and compare its output with
+# the closed form.
+
+# %%
+DATA = dict(means=[-2.0, 2.0], stds=[0.5, 0.5])
+GEN = dict(means=[-1.0, 2.5], stds=[0.8, 0.4], weights=[0.7, 0.3])
+
+
+def p_data(x):
+    return toy.mixture_1d_pdf(x, **DATA)
+
+
+def p_g(x):
+    return toy.mixture_1d_pdf(x, **GEN)
+
+
+x_real = torch.tensor(toy.mixture_1d(50_000, **DATA, seed=P.SEED), dtype=torch.float32)[:, None]
+x_fake = torch.tensor(toy.mixture_1d(50_000, **GEN, seed=P.SEED + 1), dtype=torch.float32)[:, None]
+
+
+def d_loss_logits(logit_real, logit_fake):
+    """-V(D, G) with D = sigmoid(logit); softplus keeps it exact where D is near 0 or 1."""
+    return F.softplus(-logit_real).mean() + F.softplus(logit_fake).mean()
+
+
+def fit_discriminator(D, sample_real, sample_fake, steps, lr, batch=256):
+    """Train D alone (G fixed) for `steps` Adam steps; stops with Diverged on NaN or explosion."""
+    opt = torch.optim.Adam(D.parameters(), lr=lr)
+    for step in range(steps):
+        loss = d_loss_logits(D(sample_real(batch)), D(sample_fake(batch)))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        gan.guard_loss(loss.item(), "the discriminator loss", f"the learning rate LR = {lr:g} may be too high",
+                       step=step + 1)
+    return D
+
+
+def pool(x):
+    return lambda n: x[torch.randint(0, len(x), (n,))]
+
+
+genlib.seed_everything(P.SEED)
+D1 = gan.mlp(1, 1, width=32, depth=2)
+fit_discriminator(D1, pool(x_real), pool(x_fake), steps=rt.pick(cpu=1000, full=4000), lr=P.LR)
+
+xs = np.linspace(-4, 4, 401)
+with torch.no_grad():
+    d_learned = torch.sigmoid(D1(torch.tensor(xs, dtype=torch.float32)[:, None])).numpy().ravel()
+d_exact = d_star(p_data(xs), p_g(xs))
+where = (p_data(xs) + p_g(xs)) / 2 > 0.02  # where there are samples to learn from
+mae = np.abs(d_learned - d_exact)[where].mean()
+print(f"mean |D - D*| where the densities are not negligible: {mae:.2g}")
+check.between("the trained discriminator matches D* = p_data / (p_data + p_g): mean absolute error < 0.05",
+              mae, 0, 0.05)
+report.record("dstar_mae", mae)
+
+fig, ax = plt.subplots(figsize=(7, 3))
+ax.plot(xs, p_data(xs), color="C0", label="$p_{data}$")
+ax.plot(xs, p_g(xs), color="C3", label="$p_g$")
+ax.plot(xs, d_exact, "k--", label="$D^*$ (closed form)")
+ax.plot(xs, d_learned, color="C2", label="trained $D$")
+ax.set_xlabel("x")
+ax.legend(loc="upper left", fontsize=8)
+plt.show()
+
+# %% [markdown]
+# ## 4. What the generator minimises: $2\,\mathrm{JS} - \log 4$
+#
+# Put $D^*$ back into $V$:
+#
+# $$V(G, D^*) = \mathbb{E}_{p_\text{data}}\Big[\log \tfrac{p_\text{data}}{p_\text{data}+p_g}\Big]
+#   + \mathbb{E}_{p_g}\Big[\log \tfrac{p_g}{p_\text{data}+p_g}\Big]
+#   = \mathrm{KL}\big(p_\text{data} \,\|\, m\big) + \mathrm{KL}\big(p_g \,\|\, m\big) - \log 4
+#   = 2\,\mathrm{JS}(p_\text{data}, p_g) - \log 4,$$
+#
+# with the mixture $m = (p_\text{data} + p_g)/2$ (each $\log\frac{p}{p_\text{data}+p_g}$ is
+# $\log\frac{p}{m} - \log 2$). JS is symmetric and never negative, so the generator's best
+# possible value is $-\log 4$, reached exactly when $p_g = p_\text{data}$, where $D^* = 1/2$.
+# We check the identity twice: by quadrature of the integral (scipy) and with genlib's JS on
+# finely discretised densities.
+
+# %%
+def v_at_dstar(pd, pg, lo=-15, hi=15):
+    """V(G, D*) = integral of p_data log D* + p_g log(1 - D*), by quadrature."""
+    def integrand(x):
+        a, b = pd(x), pg(x)
+        out = 0.0
+        if a > 0:
+            out += a * np.log(a / (a + b))
+        if b > 0:
+            out += b * np.log(b / (a + b))
+        return out
+    return integrate.quad(integrand, lo, hi, limit=400, points=[-2, 2])[0]
+
+
+grid = np.linspace(-15, 15, 60_001)
+pd_bins, pg_bins = p_data(grid), p_g(grid)
+pd_bins, pg_bins = pd_bins / pd_bins.sum(), pg_bins / pg_bins.sum()
+v_quad = v_at_dstar(p_data, p_g)
+js_disc = float(info.js(pd_bins, pg_bins))
+print(f"V(G, D*) = {v_quad:.3f},  2 JS - log 4 = {2 * js_disc - math.log(4):.3f}")
+check.close("V(G, D*) = 2 JS(p_data, p_g) - log 4 (quadrature vs genlib.info.js on a fine grid)",
+            v_quad, 2 * js_disc - math.log(4), rtol=0, atol=1e-4)
+check.close("JS is symmetric: JS(p_data, p_g) = JS(p_g, p_data)", js_disc, float(info.js(pg_bins, pd_bins)))
+
+# the learned D gives a lower bound: V is a maximum over D, and D1 is only one D
+with torch.no_grad():
+    v_learned = (-d_loss_logits(D1(x_real), D1(x_fake))).item()
+print(f"V(G, trained D) = {v_learned:.3f} on 50,000 samples of each")
+check.between("the trained D reaches V within 0.01 of its maximum V(G, D*) (and not above it, "
+              "up to Monte Carlo error)", v_learned - v_quad, -0.01, 0.005)
+
+check.close("at p_g = p_data the best discriminator is D* = 1/2 everywhere",
+            d_star(p_data(xs), p_data(xs)), 0.5)
+check.close("at p_g = p_data, V(G, D*) = -log 4 (quadrature)", v_at_dstar(p_data, p_data), -math.log(4),
+            rtol=0, atol=1e-7)
+
+# %% [markdown]
+# Slide the generator: let $p_g$ be the data mixture shifted by $s$. The minimum of
+# $V(G, D^*)$ over $s$ sits at $s = 0$ with value $-\log 4$.
+
+# %%
+shifts = np.linspace(-6, 6, 49)
+v_shift = np.array([v_at_dstar(p_data, lambda x, s=s: p_data(x - s), -25, 25) for s in shifts])
+best = optimize.minimize_scalar(lambda s: v_at_dstar(p_data, lambda x: p_data(x - s), -25, 25),
+                                bounds=(-1.5, 1.5), method="bounded")
+check.close("V(G, D*) is smallest when the generator's shift is 0 (scipy's minimiser)", best.x, 0.0,
+            rtol=0, atol=1e-3)
+check.close("... and that smallest value is -log 4", best.fun, -math.log(4), rtol=0, atol=1e-6)
+
+fig, ax = plt.subplots(figsize=(6, 2.8))
+ax.plot(shifts, v_shift, color="C2")
+ax.axhline(-math.log(4), color="k", ls="--", lw=1, label="$-\\log 4$")
+ax.axhline(0, color="0.5", ls=":", lw=1, label="$2 \\log 2 - \\log 4 = 0$")
+ax.set_xlabel("shift s of $p_g$")
+ax.set_ylabel("$V(G, D^*)$")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# Notice the flat shoulders: once the two densities hardly overlap, JS is stuck near $\log 2$
+# and moving $G$ a little changes nothing. We return to this in lecture 7.
+#
+# A caveat on the story "the generator minimises JS": that is only true against the *optimal*
+# discriminator. In practice $D$ is a rookie officer, trained for a few steps between generator
+# updates, so $G$ follows the gradient of an imperfect estimate of JS.
+#
+# ## 5. Saturating and non-saturating generator losses
+#
+# The minimax game asks $G$ to minimise $\log(1 - D(G(z)))$ (**saturating** loss). Early in
+# training, fakes are easy to spot: $D(G(z)) \approx 0$, where this curve is flat. Goodfellow
+# et al. proposed instead that $G$ minimise $-\log D(G(z))$ (**non-saturating** loss): the same
+# fixed point, but steep exactly where $G$ is bad. With $D = \sigma(\ell)$ (a sigmoid of the
+# network's logit $\ell$), the gradients are
+#
+# | loss for $G$ | $\partial/\partial D$ | $\partial/\partial \ell$ |
+# |---|---|---|
+# | $\log(1-D)$ (saturating) | $-1/(1-D)$ | $-D$ |
+# | $-\log D$ (non-saturating) | $-1/D$ | $-(1-D)$ |
+#
+# What reaches $G$'s weights is the gradient through the logit: $-D \to 0$ when $D$ rejects
+# the fakes confidently - the saturating loss goes silent just when it is needed.
+
+# %%
+def g_loss_saturating(d_fake):
+    return np.log(1 - d_fake)
+
+
+def g_loss_nonsaturating(d_fake):
+    return -np.log(d_fake)
+
+
+d = np.linspace(0.001, 0.999, 999)
+grads = {}
+for name, loss_fn in [("saturating", lambda t: torch.log(1 - torch.sigmoid(t))),
+                      ("non-saturating", lambda t: -torch.log(torch.sigmoid(t)))]:
+    logit = torch.logit(torch.tensor(d, dtype=torch.float64)).requires_grad_(True)
+    loss_fn(logit).sum().backward()
+    grads[name] = logit.grad.numpy()
+    dd = torch.tensor(d, dtype=torch.float64).requires_grad_(True)
+    (torch.log(1 - dd) if name == "saturating" else -torch.log(dd)).sum().backward()
+    grads[name + " dD"] = dd.grad.numpy()
+check.close("autograd: d/dlogit log(1 - D) = -D", grads["saturating"], -d)
+check.close("autograd: d/dlogit [-log D] = -(1 - D)", grads["non-saturating"], -(1 - d))
+check.close("autograd: d/dD log(1 - D) = -1/(1 - D) and d/dD [-log D] = -1/D",
+            np.stack([grads["saturating dD"], grads["non-saturating dD"]]), np.stack([-1 / (1 - d), -1 / d]))
+check.claim("at D(G(z)) = 0.001 the non-saturating gradient (through the logit) is 999 times the saturating one",
+            np.isclose(grads["non-saturating"][0] / grads["saturating"][0], 999))
+
+fig, axes = plt.subplots(1, 3, figsize=(10, 2.8))
+axes[0].plot(d, g_loss_saturating(d), color="C3", label="$\\log(1-D)$ saturating")
+axes[0].plot(d, g_loss_nonsaturating(d), color="C2", label="$-\\log D$ non-saturating")
+axes[0].set_title("generator loss")
+axes[1].semilogy(d, np.abs(grads["saturating dD"]), color="C3")
+axes[1].semilogy(d, np.abs(grads["non-saturating dD"]), color="C2")
+axes[1].set_title("|gradient| w.r.t. D(G(z))")
+axes[2].plot(d, np.abs(grads["saturating"]), color="C3")
+axes[2].plot(d, np.abs(grads["non-saturating"]), color="C2")
+axes[2].set_title("|gradient| w.r.t. the logit")
+for ax in axes:
+    ax.set_xlabel("D(G(z))")
+axes[0].legend(fontsize=7)
+plt.show()
+
+# %% [markdown]
+# ### Vanishing gradients when $D$ wins
+#
+# Now with networks. A 1-D generator starts far from the data (its samples sit near 6; the data
+# live around $\pm 2$). We train $D$ alone for more and more steps and measure the size of the
+# gradient each generator loss sends into $G$'s weights.
+
+# %%
+def grad_norm(net):
+    return math.sqrt(sum(float((p.grad ** 2).sum()) for p in net.parameters()))
+
+
+def new_generator(seed, offset=6.0):
+    torch.manual_seed(seed)
+    G = gan.mlp(1, 1, width=32, depth=2)
+    with torch.no_grad():
+        G[-1].bias += offset  # start far from the data
+    return G
+
+
+G_far = new_generator(P.SEED)
+z_eval = torch.randn(2048, 1)
+D2 = gan.mlp(1, 1, width=32, depth=2)
+
+
+def generator_gradients():
+    out = {}
+    for name, loss_fn in [("saturating", lambda l: -F.softplus(l).mean()),  # log(1 - sigmoid(l))
+                          ("non-saturating", lambda l: F.softplus(-l).mean())]:  # -log sigmoid(l)
+        G_far.zero_grad()
+        loss_fn(D2(G_far(z_eval))).backward()
+        out[name] = grad_norm(G_far)
+    with torch.no_grad():
+        out["D(G(z))"] = torch.sigmoid(D2(G_far(z_eval))).mean().item()
+    return out
+
+
+def fake_far(n):
+    with torch.no_grad():
+        return G_far(torch.randn(n, 1))
+
+
+checkpoints = [0, 10, 30, 100, 300]
+rows = [generator_gradients()]
+for a, b in zip(checkpoints[:-1], checkpoints[1:]):
+    fit_discriminator(D2, pool(x_real), fake_far, steps=b - a, lr=P.LR)  # continue training D
+    rows.append(generator_gradients())
+print("D steps   mean D(G(z))   |grad| saturating   |grad| non-saturating")
+for k, r in zip(checkpoints, rows):
+    print(f"{k:7d}   {r['D(G(z))']:12.2g}   {r['saturating']:17.2g}   {r['non-saturating']:21.2g}")
+ratio_start = rows[0]["saturating"] / rows[0]["non-saturating"]
+ratio_end = rows[-1]["saturating"] / rows[-1]["non-saturating"]
+check.between("before D is trained (D ~ 1/2) both losses send gradients of the same size (ratio 0.3 to 3)",
+              ratio_start, 0.3, 3)
+check.between("once D wins, the saturating gradient is over 100 times smaller than the non-saturating one",
+              ratio_end, 0, 1e-2)
+report.record("vanishing_ratio", ratio_end)
+
+fig, ax = plt.subplots(figsize=(5, 2.8))
+ax.semilogy(checkpoints, [r["saturating"] for r in rows], "o-", color="C3", label="saturating")
+ax.semilogy(checkpoints, [r["non-saturating"] for r in rows], "o-", color="C2", label="non-saturating")
+ax.set_xlabel("discriminator steps")
+ax.set_ylabel("|gradient| into G")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# ### Training with both losses
+#
+# Same start, same discriminator (the one that just won), same seed; only the generator loss
+# differs. We update $G$ with plain gradient descent so that the size of its gradient matters
+# (Adam rescales every gradient to a similar step size, which partly hides the difference).
+
+# %%
+def train_1d_gan(g_loss, steps, seed):
+    G = new_generator(seed)
+    D = gan.mlp(1, 1, width=32, depth=2)
+    D.load_state_dict(D2.state_dict())
+    opt_g = torch.optim.SGD(G.parameters(), lr=0.05)
+    opt_d = torch.optim.Adam(D.parameters(), lr=P.LR)
+    sample_real = pool(x_real)
+    for step in range(steps):
+        with torch.no_grad():
+            fake = G(torch.randn(256, 1))
+        loss_d = d_loss_logits(D(sample_real(256)), D(fake))
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+        loss_g = g_loss(D(G(torch.randn(256, 1))))
+        opt_g.zero_grad()
+        loss_g.backward()
+        opt_g.step()
+        gan.guard_loss(loss_g.item(), "the generator loss", f"the learning rate LR = {P.LR:g} may be too high",
+                       step=step + 1)
+    with torch.no_grad():
+        return G(torch.randn(5000, 1)).numpy().ravel()
+
+
+steps_1d = rt.pick(cpu=400, full=2000)
+samples_1d = {name: train_1d_gan(fn, steps_1d, P.SEED) for name, fn in
+              [("saturating", lambda l: -F.softplus(l).mean()), ("non-saturating", lambda l: F.softplus(-l).mean())]}
+w1 = {k: info.w1_samples(v, x_real[:5000].numpy().ravel()) for k, v in samples_1d.items()}
+for k in samples_1d:
+    print(f"{k:15s} generator after {steps_1d} steps: mean {samples_1d[k].mean():.2g}, W1 to the data {w1[k]:.2g}")
+check.between("the saturating generator has hardly moved: its samples still average above 5", samples_1d["saturating"].mean(),
+              5, np.inf)
+check.claim("the non-saturating generator got at least twice as close to the data (W1, scipy-tested)",
+            w1["non-saturating"] < 0.5 * w1["saturating"], **w1)
+
+fig, ax = plt.subplots(figsize=(7, 2.8))
+bins = np.linspace(-5, 8, 131)
+ax.plot(xs, p_data(xs), color="C0", label="$p_{data}$")
+ax.hist(samples_1d["saturating"], bins, density=True, color="C3", alpha=0.5, label="saturating G")
+ax.hist(samples_1d["non-saturating"], bins, density=True, color="C2", alpha=0.5, label="non-saturating G")
+ax.set_ylim(0, 1.2)
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# Look at the non-saturating generator's histogram: depending on the seed, it may cover both
+# data modes or pile onto one of them. That is our next topic.
+#
+# ## 6. Mode collapse on the ring and the grid
+#
+# The generator is rewarded for fooling the *current* discriminator, not for covering the data.
+# Putting all its mass on the one mode where $D$ is weakest pays; then $D$ learns that mode is
+# suspicious and $G$ hops to another. The result is **mode collapse**: a generator that produces
+# only some of the modes, or hops between them.
+#
+# We measure it on two standard toy sets: 8 Gaussians on a ring (std 0.01) and 25 on a 5x5 grid
+# (std 0.05). Following VEEGAN and PacGAN we draw 2,500 samples; a sample is **high-quality**
+# when it lies within 3 standard deviations of its nearest mode, and a mode is **captured**
+# when at least one high-quality sample has it as nearest mode. A perfect sampler keeps
+# $1 - e^{-9/2} = 98.9\%$ of its samples (the share of a 2-D Gaussian within 3 std) and all modes.
+
+# %%
+closed_hq = 1 - math.exp(-4.5)
+check.close("the share of a 2-D standard Gaussian within radius 3 is 1 - exp(-9/2) (scipy chi2(2))",
+            closed_hq, stats.chi2(2).cdf(9.0))
+results, gans = {}, {}
+for name in ["ring", "grid"]:
+    sampler, modes, std = toy.TOYS[name]
+    results[name, "perfect sampler"] = metrics.mode_coverage(sampler(2500, seed=P.SEED), modes(), std)
+    genlib.seed_everything(P.SEED)
+    gans[name] = gan.ToyGAN(name, loss="nonsaturating", lr_g=P.LR, lr_d=P.LR, seed=P.SEED)
+    gans[name].step(P.STEPS)
+    results[name, f"GAN, {P.STEPS} steps"] = gans[name].coverage(2500)
+
+print(f"{'data':5s} {'sampler':20s} {'modes':>7s} {'high quality':>13s}")
+for (name, who), r in results.items():
+    print(f"{name:5s} {who:20s} {r['modes']:3d}/{len(toy.TOYS[name][1]()):<3d} {100 * r['hq']:12.3g}%")
+se = math.sqrt(closed_hq * (1 - closed_hq) / 2500)
+for name in ["ring", "grid"]:
+    r = results[name, "perfect sampler"]
+    check.claim(f"{name}: the perfect sampler captures every mode and keeps 98.9 % of its samples "
+                f"(within 4 standard errors)",
+                r["modes"] == len(toy.TOYS[name][1]()) and abs(r["hq"] - closed_hq) < 4 * se)
+    g = results[name, f"GAN, {P.STEPS} steps"]
+    check.claim(f"{name}: the GAN falls clearly short of it (fewer modes, or 10 points less high quality)",
+                g["modes"] < len(toy.TOYS[name][1]()) or g["hq"] < closed_hq - 0.10)
+    report.record(f"{name}_modes", g["modes"])
+    report.record(f"{name}_hq", g["hq"])
+
+fig, axes = plt.subplots(1, 4, figsize=(12, 3))
+for i, name in enumerate(["ring", "grid"]):
+    real = toy.TOYS[name][0](1000, seed=P.SEED)
+    fake = gans[name].sample(1000)
+    ax = axes[2 * i]
+    ax.scatter(real[:, 0], real[:, 1], s=3, color="C0", label="data")
+    ax.scatter(fake[:, 0], fake[:, 1], s=3, color="C3", alpha=0.5, label="GAN")
+    lim = 1.5 if name == "ring" else 5.5
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_title(f"{name}: samples")
+    ax.legend(fontsize=7, loc="upper right")
+    ax = axes[2 * i + 1]
+    per_mode = results[name, f"GAN, {P.STEPS} steps"]["per_mode"]
+    ax.bar(np.arange(len(per_mode)), per_mode, color="C3")
+    ax.axhline(2500 * closed_hq / len(per_mode), color="k", ls="--", lw=1)
+    ax.set_title(f"{name}: high-quality samples per mode")
+    ax.set_xlabel("mode")
+plt.show()
+
+# %% [markdown]
+# The dashed line is what a perfect sampler would put on each mode. Published numbers with the
+# same protocol (much longer training): a plain GAN captures 1 to 6 of the 8 ring modes and
+# 3 to 17 of the 25 grid modes; PacGAN, which lets $D$ judge several samples at once, reaches
+# 7.8 and 24.8. Lecture 7 shows what WGAN-GP does.
+#
+# ## 7. Train one yourself
+#
+# Press Play and watch. Blue points are data, red points are $G(z)$; the background is $D(x)$
+# (red where $D$ says "real", blue where it says "fake"; for the WGAN losses, the critic's
+# value), and the arrows show where the generator's gradient pushes each generated point. The
+# curves track both losses and the mode coverage. Things to try:
+#
+# * switch the loss to `minimax` (saturating) early in training: the arrows shrink;
+# * raise the discriminator's learning rate, or its number of steps per generator step,
+#   and watch $D$ win; lower it and watch $G$ wander;
+# * switch to `wgan-gp` with 5 D steps (lecture 7 explains why this helps).
+#
+# (Run headless, the trainer trains a fixed number of steps and shows one picture.)
+
+# %%
+live = gan.trainer(data="grid", loss="nonsaturating", lr_g=P.LR, lr_d=P.LR, seed=P.SEED,
+                   headless_steps=rt.pick(cpu=100, full=1000))
+live
+
+# %% [markdown]
+# ## 8. A GAN on real handwritten digits
+#
+# The same game on the 8x8 digits of scikit-learn (1,437 training images, pixel values in
+# [0, 1]). The generator maps 16 Gaussian numbers to 64 pixels through a sigmoid; the
+# discriminator is an MLP classifier. Both use the non-saturating loss.
+
+# %%
+digits = data.load("digits", seed=P.SEED)
+X = digits.x_train
+Z_DIM = 16
+genlib.seed_everything(P.SEED)
+G_dig = torch.nn.Sequential(gan.mlp(Z_DIM, 64, width=128, depth=2), torch.nn.Sigmoid())
+D_dig = gan.mlp(64, 1, width=128, depth=2)
+opt_g = torch.optim.Adam(G_dig.parameters(), lr=P.LR, betas=(0.5, 0.999))
+opt_d = torch.optim.Adam(D_dig.parameters(), lr=P.LR, betas=(0.5, 0.999))
+for step in range(rt.pick(cpu=1000, full=10_000)):
+    real = X[torch.randint(0, len(X), (128,))]
+    fake = G_dig(torch.randn(128, Z_DIM))
+    loss_d = d_loss_logits(D_dig(real), D_dig(fake.detach()))
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    loss_g = F.softplus(-D_dig(fake)).mean()  # -log D(G(z))
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+    gan.guard_loss(loss_d.item(), "the digits discriminator loss", f"the learning rate LR = {P.LR:g} may be too high",
+                   step=step + 1)
+
+with torch.no_grad():
+    samples = G_dig(torch.randn(1000, Z_DIM)).numpy()
+fig, axes = plt.subplots(4, 10, figsize=(8, 3.4))
+for ax, img in zip(axes.ravel(), samples):
+    ax.imshow(img.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+    ax.axis("off")
+fig.suptitle("generated digits")
+plt.show()
+
+# %% [markdown]
+# Are these digits, or just blobs? An independent yardstick: the distance from each image to
+# its nearest training digit (scikit-learn's `NearestNeighbors`). Real held-out digits set the
+# scale; images made by shuffling the pixels of real digits (same grey levels, no shape) are
+# the baseline a generator must beat.
+
+# %%
+from sklearn.neighbors import NearestNeighbors
+
+nn_index = NearestNeighbors(n_neighbors=1).fit(X.numpy())
+shuffled = np.random.default_rng(P.SEED).permutation(digits.x_test.numpy().ravel()).reshape(digits.x_test.shape)
+dist = {name: float(nn_index.kneighbors(v)[0].mean()) for name, v in
+        [("held-out real digits", digits.x_test.numpy()), ("GAN samples", samples), ("shuffled pixels", shuffled)]}
+for k, v in dist.items():
+    print(f"{k:22s} mean distance to the nearest training digit: {v:.2g}")
+check.claim("GAN samples are far closer to real digits than shuffled pixels are (less than 70 % of the distance)",
+            dist["GAN samples"] < 0.7 * dist["shuffled pixels"], **dist)
+report.record("digits_nn_distance", dist["GAN samples"])
+
+# %% [markdown]
+# Small moves in $z$ give small changes in the image: walking on a straight line between two
+# noise vectors morphs one generated digit into another.
+
+# %%
+torch.manual_seed(P.SEED)
+z0, z1 = torch.randn(2, Z_DIM)
+t = torch.linspace(0, 1, 10)[:, None]
+with torch.no_grad():
+    path = G_dig((1 - t) * z0 + t * z1).numpy()
+    pairs = G_dig(torch.randn(200, Z_DIM)).numpy()
+step_change = np.linalg.norm(np.diff(path, axis=0), axis=1).mean()
+random_change = np.linalg.norm(pairs[:100] - pairs[100:], axis=1).mean()
+print(f"mean change between neighbours on the path: {step_change:.2g}; between random samples: {random_change:.2g}")
+check.claim("neighbouring images on the latent path differ far less than random pairs of samples",
+            step_change < 0.5 * random_change, step=step_change, random=random_change)
+fig, axes = plt.subplots(1, 10, figsize=(8, 1))
+for ax, img in zip(axes, path):
+    ax.imshow(img.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# ## Exercises
+#
+# **Exercise 1 - the discriminator's loss.** Write the loss the discriminator *minimises*,
+# given its outputs (probabilities) on a batch of real samples and a batch of fakes. Use means
+# over each batch.
+
+# %% tags=["exercise"]
+def discriminator_loss(d_real, d_fake):
+    ### BEGIN SOLUTION
+    return -(np.mean(np.log(d_real)) + np.mean(np.log(1 - d_fake)))
+    ### END SOLUTION
+
+
+# %%
+def _cases(seed, n=3):
+    r = np.random.default_rng(seed)
+    return [(r.uniform(0.05, 0.95, 8), r.uniform(0.05, 0.95, 6)) for _ in range(n)]
+
+
+def _bce(p, label):
+    return F.binary_cross_entropy(torch.tensor(p), torch.full((len(p),), float(label), dtype=torch.float64)).item()
+
+
+verify("discriminator_loss", discriminator_loss,
+       reference=lambda dr, df: _bce(dr, 1) + _bce(df, 0),
+       cases=_cases(1),
+       mistakes={
+           "the sign: the discriminator maximises V, so the loss it minimises is -V.":
+               lambda dr, df: np.mean(np.log(dr)) + np.mean(np.log(1 - df)),
+           "real and fake are swapped: real samples get label 1 (log D), fakes label 0 (log(1 - D)).":
+               lambda dr, df: -(np.mean(np.log(df)) + np.mean(np.log(1 - dr))),
+           "use the mean over each batch, not the sum.":
+               lambda dr, df: -(np.sum(np.log(dr)) + np.sum(np.log(1 - df))),
+           "the fake term is log(1 - D(G(z))), not -log D(G(z)) (that is the generator's trick).":
+               lambda dr, df: -np.mean(np.log(dr)) + np.mean(np.log(df)),
+       })
+
+# %% [markdown]
+# **Exercise 2 - the optimal discriminator.** Given the two densities at some points, return
+# $D^*$ there. Then use it: what is $D^*$ where only the generator puts mass?
+
+# %% tags=["exercise"]
+def optimal_discriminator(p_data_x, p_g_x):
+    ### BEGIN SOLUTION
+    return p_data_x / (p_data_x + p_g_x)
+    ### END SOLUTION
+
+
+# %%
+def _dens(seed):
+    r = np.random.default_rng(seed)
+    return r.uniform(0.01, 2, 7), r.uniform(0.01, 2, 7)
+
+
+verify("optimal_discriminator", optimal_discriminator,
+       reference=lambda a, b: np.array(  # scipy maximises a log y + b log(1 - y) point by point
+           [optimize.minimize_scalar(lambda y, ai=ai, bi=bi: -(ai * np.log(y) + bi * np.log(1 - y)),
+                                     bounds=(1e-12, 1 - 1e-12), method="bounded",
+                                     options={"xatol": 1e-12}).x for ai, bi in zip(a, b)]),
+       cases=[_dens(0), _dens(1)],
+       mistakes={
+           "that is p_g / (p_data + p_g), the probability of 'fake'; D outputs the probability of 'real'.":
+               lambda a, b: b / (a + b),
+           "a ratio of densities is not a probability: divide by the sum p_data + p_g.":
+               lambda a, b: a / b,
+           "D* is not 1/2 in general: only where p_g = p_data.":
+               lambda a, b: np.full_like(a, 0.5),
+       }, rtol=1e-4, atol=1e-6)
+check.close("where only the generator puts mass (p_data = 0), D* = 0", optimal_discriminator(np.zeros(3), np.ones(3)), 0.0)
+
+# %% [markdown]
+# **Exercise 3 - the non-saturating generator loss.** Given $D$'s *logits* $\ell$ on a batch of
+# generated samples ($D = \sigma(\ell)$), return the non-saturating generator loss
+# $-\mathbb{E}\log D(G(z))$ as a torch scalar, computed stably (hint: $-\log\sigma(\ell) =
+# \mathrm{softplus}(-\ell)$).
+
+# %% tags=["exercise"]
+def generator_loss_nonsaturating(logits):
+    ### BEGIN SOLUTION
+    return F.softplus(-logits).mean()
+    ### END SOLUTION
+
+
+# %%
+def _logits(seed):
+    return (torch.tensor(np.random.default_rng(seed).normal(0, 3, 16)),)
+
+
+verify("generator_loss_nonsaturating", generator_loss_nonsaturating,
+       reference=lambda l: F.binary_cross_entropy_with_logits(l, torch.ones_like(l)),
+       cases=[_logits(0), _logits(1), (torch.tensor([-40.0, 0.0, 40.0], dtype=torch.float64),)],
+       mistakes={
+           "that is the saturating loss log(1 - D): it goes flat when D rejects the fakes.":
+               lambda l: torch.log(1 - torch.sigmoid(l)).mean(),
+           "the sign: the generator wants D(G(z)) close to 1, so it minimises -log D.":
+               lambda l: torch.log(torch.sigmoid(l)).mean(),
+           "the logits are not probabilities: apply the sigmoid (inside softplus(-l)).":
+               lambda l: -torch.log(l.clamp_min(1e-300)).mean(),
+       })
+
+# %% [markdown]
+# ## Summary
+#
+# * A GAN is a game: $D$ is a classifier of real vs generated samples, $G$ learns only through
+#   $D$'s gradient. $V(D, G) = \mathbb{E}\log D(x) + \mathbb{E}\log(1 - D(G(z)))$.
+# * For a fixed $G$, the best discriminator is $D^* = p_\text{data}/(p_\text{data}+p_g)$ (a
+#   trained MLP got within a few hundredths of it), and then $V(G, D^*) = 2\,\mathrm{JS} - \log 4$,
+#   smallest ($-\log 4$, with $D^* = 1/2$) exactly when $p_g = p_\text{data}$.
+# * The saturating loss $\log(1 - D(G(z)))$ sends almost no gradient once $D$ wins; the
+#   non-saturating $-\log D(G(z))$ keeps the signal and is what people use.
+# * GANs drop modes; counting modes and high-quality samples on the ring and the grid makes it
+#   measurable.
+# * Since 2014 the game has been played with many variations: DCGAN (convolutional networks),
+#   InfoGAN (interpretable codes), text-to-image GANs, CycleGAN and StarGAN (translation between
+#   image domains), Progressive GAN (growing the resolution), and the Wasserstein GANs.
+#
+# **Next: lecture 7.** When the data and the generator live on disjoint supports, as images on
+# thin manifolds do, JS is stuck at $\log 2$ however far apart they are, so $V(G, D^*)$ is flat
+# and the gradient vanishes. Below: the generator shifted ever further from the data.
+
+# %%
+far = [v_at_dstar(p_data, lambda x, s=s: p_data(x - s), -40, 40) for s in (12.0, 16.0)]
+check.close("for far-apart supports V(G, D*) sits at 2 log 2 - log 4 = 0 (JS = log 2) whatever the distance",
+            far, [0.0, 0.0], rtol=0, atol=1e-6)
+print("Lecture 7 replaces JS with the Wasserstein distance, which keeps growing with the distance.")
