@@ -40,6 +40,7 @@ import scipy.stats as st
 from scipy.integrate import quad
 import torch
 from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.metrics import log_loss
 
 import genlib
 from genlib import check, info, report, widgets
@@ -94,12 +95,12 @@ print(f"log-likelihood: A {log_likelihood(x_few, *cand_a):.3g}, B {log_likelihoo
 
 # %%
 grid = np.linspace(120, 210, 400)
-fig, axes = plt.subplots(1, 2, figsize=(9, 2.8), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.0), sharey=True, layout="constrained")
 for ax, (mu, sigma), name, color in zip(axes, (cand_a, cand_b), "AB", ("#2ca02c", "#ff7f0e")):
     ax.plot(grid, gauss_pdf(grid, mu, sigma), color=color, lw=2)
     ax.vlines(x_few, 0, gauss_pdf(x_few, mu, sigma), color=color, ls=":", lw=1)
     ax.plot(x_few, np.zeros_like(x_few), "o", color="k", ms=4)
-    ax.set_title(f"candidate {name}: N({mu:g}, {sigma:g}$^2$)")
+    ax.set_title(f"candidate {name}: N({mu:g}, {sigma:g}$^2$)", fontsize=9)
     ax.set_xlabel("height [cm]")
 axes[0].set_ylabel("density")
 fig.suptitle("The likelihood multiplies the dotted heights")
@@ -297,7 +298,9 @@ check.close("average negative log-likelihood -> H(p) + KL(p || q) (closed form)"
 # $$-\ell(w) = \frac{1}{2\sigma^2}\,\lVert y - \Phi w\rVert^2 + \frac n2 \log(2\pi\sigma^2),$$
 #
 # so for any fixed $\sigma$ the MLE of $w$ minimises the **sum of squared errors**: MSE is what the
-# Gaussian noise assumption turns into. Setting the gradient to zero gives the normal equations
+# Gaussian noise assumption turns into. We *minimise the negative* log-likelihood rather than maximise
+# the log-likelihood only by convention (optimisers minimise); here it is a convex quadratic in $w$,
+# so the stationary point is the global optimum. Setting the gradient to zero gives the normal equations
 # $\Phi^\top\Phi\, w = \Phi^\top y$; the MLE of the noise variance is the mean squared residual.
 
 # %%
@@ -426,8 +429,10 @@ prior_widget
 # %% [markdown]
 # ## 7. MLE is MAP with a flat prior
 #
-# As $\tau\to\infty$ the prior $\mathcal N(0,\tau^2 I)$ spreads out until it is flat:
-# $\log p(w)$ becomes a constant, $\lambda = \sigma^2/\tau^2 \to 0$, and MAP turns into MLE. Along the
+# As $\tau\to\infty$ the prior $\mathcal N(0,\tau^2 I)$ spreads out until it is flat (uniform):
+# $\log p(w)$ becomes a constant, $\lambda = \sigma^2/\tau^2 \to 0$, and MAP turns into MLE. So MLE is the
+# special case of MAP that claims to know nothing about $w$, which is what we fall back on when we
+# have no prior worth stating. Along the
 # way the MAP weights approach the MLE monotonically. (With fewer points than weights, the limit
 # picks the minimum-norm least-squares solution among the infinitely many MLEs.)
 
@@ -504,7 +509,8 @@ report.record("map_mle_gap_slope", slope)
 # \mathbb E[p \mid k] = \frac{k + a}{n + a + b}.$$
 #
 # The prior acts like $a-1$ extra heads and $b-1$ extra tails seen before the experiment; with
-# $a = b = 1$ (flat prior) MAP and MLE coincide.
+# $a = b = 1$ (flat prior) MAP and MLE coincide. Averaged over the tosses, the negative Bernoulli
+# log-likelihood is the *binary cross-entropy*, the loss lecture 4 uses for black-and-white pixels.
 
 # %%
 def coin_mle(k, n):
@@ -535,6 +541,12 @@ check.close("posterior mean = scipy.stats.beta(a+k, b+n-k).mean()", coin_posteri
 check.close("flat prior Beta(1, 1): MAP = MLE", coin_map(k, n, 1.0, 1.0), coin_mle(k, n), rtol=1e-12)
 
 tosses = rng.random(10_000) < 0.7
+
+# The Bernoulli negative log-likelihood per toss is the binary cross-entropy (BCE) of lecture 4.
+p_model = 0.6
+bernoulli_nll = -np.mean(tosses * np.log(p_model) + (1 - tosses) * np.log(1 - p_model))
+check.close("Bernoulli negative log-likelihood per toss = binary cross-entropy (sklearn log_loss)",
+            bernoulli_nll, log_loss(tosses, np.full(len(tosses), p_model), labels=[False, True]), rtol=1e-10)
 for m in (10, 100, 1000, 10_000):
     km = int(tosses[:m].sum())
     check.between(f"after {m} tosses |MAP - MLE| <= max(a-1, b-1)/(n+a+b-2)",
@@ -671,7 +683,8 @@ verify(
 # * Coin with a Beta(a, b) prior: MLE $k/n$, MAP $(k+a-1)/(n+a+b-2)$, posterior mean $(k+a)/(n+a+b)$.
 #
 # **Next.** Lecture 4 trains an autoencoder by minimising a reconstruction error: with a Gaussian (MSE) or
-# Bernoulli (cross-entropy) decoder this is exactly the maximum likelihood of this lecture. Lecture 5's VAE
+# Bernoulli (cross-entropy) decoder this is exactly the maximum likelihood of this lecture, and like the
+# MLE it fits the training data with no prior on the code it learns. Lecture 5's VAE
 # adds a prior, on the latent code $z$ instead of on weights, and maximises the ELBO, a lower bound on the
 # log-evidence $\log p(x)$ that MAP could ignore here. Its KL term pulls towards the prior just as the
 # ridge penalty did, and its reconstruction term is a log-likelihood again.
