@@ -362,7 +362,8 @@ report.record("reverse_fit_kl", round(kl_rev_fit, 3))
 # **Which one to use?** If $q$ must put mass everywhere the data can be (density estimation,
 # maximum likelihood), minimise the forward KL, and accept a blurry $q$ when the model family is too
 # simple. If it is enough that $q$ explains well the part it covers (approximating a posterior,
-# lecture 5), the reverse KL is the convenient one: it only needs samples and densities of $q$,
+# lecture 5), the reverse KL is the convenient one: it is an average over $q$, so it needs samples
+# of $q$ and the density of $p$ only up to a constant factor (which is all we know of a posterior),
 # and gives a sharp $q$ that may ignore modes.
 #
 # **Play with it.** Move the modes, change their separation and weights: both fits re-converge
@@ -591,7 +592,8 @@ def tv_by_events(p, q):
     ### END SOLUTION
 
 # %%
-verify("tv_by_events", tv_by_events, lambda p, q: info.tv(p, q), ex_pairs, mistakes={
+tv_pairs = ex_pairs + [([0.4, 0.4, 0.1, 0.1], [0.1, 0.1, 0.4, 0.4]), ([0.3, 0.3, 0.3, 0.1], [0.1, 0.2, 0.2, 0.5])]
+verify("tv_by_events", tv_by_events, lambda p, q: info.tv(p, q), tv_pairs, mistakes={
     "TV is half the L1 distance: the positive and negative differences each add up to TV.":
         lambda p, q: np.abs(np.subtract(p, q)).sum(),
     "that is the largest single-outcome difference; an event may hold several outcomes.":
