@@ -574,97 +574,123 @@ coin_widget
 # %% [markdown]
 # ## Exercises
 #
-# **Exercise 1.** Write the Gaussian log-likelihood of a sample `x` (a sum over the points) where
-# `sigma` is the *standard deviation*. Keep every constant: the value matters later (lecture 5
-# compares log-likelihoods of different models).
+# **Exercise 1 (the Gaussian negative log-likelihood with a log-variance).** Neural networks that output
+# a variance usually output its logarithm, `log_var` $=\log\sigma^2$, which can be any real number (lecture 5's
+# VAE encoder does this). Write the *negative* log-likelihood of a sample `x` under
+# $\mathcal N(\mu, \sigma^2)$, summed over the points, in terms of `mu` and `log_var`. Keep every constant.
 
 # %% tags=["exercise"]
-def gaussian_log_likelihood(x, mu, sigma):
+def gaussian_nll(x, mu, log_var):
     x = np.asarray(x, dtype=float)
     ### BEGIN SOLUTION
-    return np.sum(-0.5 * np.log(2 * np.pi * sigma ** 2) - (x - mu) ** 2 / (2 * sigma ** 2))
+    return 0.5 * np.sum(np.log(2 * np.pi) + log_var + (x - mu) ** 2 / np.exp(log_var))
     ### END SOLUTION
 
 # %%
 from genlib.exercises import verify
 
+
+def _nll(x, mu, lv, half=0.5, two_pi=np.log(2 * np.pi), var=np.exp, reduce=np.sum):
+    return reduce(half * (two_pi + lv) + 0.5 * (x - mu) ** 2 / var(lv))
+
+
 verify(
-    "gaussian_log_likelihood", gaussian_log_likelihood,
-    reference=lambda x, mu, s: st.norm.logpdf(x, mu, s).sum(),
-    cases=[(np.array([1.0, 2.0, 4.0]), 0.5, 2.0), (np.array([-1.0, 0.3]), 0.0, 0.7), (np.array([3.0]), 1.0, 3.0)],
+    "gaussian_nll", gaussian_nll,
+    reference=lambda x, mu, lv: -st.norm.logpdf(x, mu, np.exp(0.5 * lv)).sum(),
+    cases=[(np.array([1.0, 2.0, 4.0]), 0.5, 1.3), (np.array([-1.0, 0.3]), 0.0, -0.7), (np.array([3.0]), 1.0, 2.2)],
     mistakes={
-        "the normalising term is -1/2 log(2 pi sigma^2): you lost the 1/2.":
-            lambda x, mu, s: np.sum(-np.log(2 * np.pi * s ** 2) - (x - mu) ** 2 / (2 * s ** 2)),
-        "the constant -1/2 log(2 pi) per point is missing. It does not move the argmax, but it is part of the log-likelihood.":
-            lambda x, mu, s: np.sum(-0.5 * np.log(s ** 2) - (x - mu) ** 2 / (2 * s ** 2)),
-        "sigma is the standard deviation: the density uses the variance sigma**2, not sigma.":
-            lambda x, mu, s: np.sum(-0.5 * np.log(2 * np.pi * s) - (x - mu) ** 2 / (2 * s)),
-        "the log-likelihood is a sum over the points, not a mean.":
-            lambda x, mu, s: np.mean(-0.5 * np.log(2 * np.pi * s ** 2) - (x - mu) ** 2 / (2 * s ** 2)),
-        "check the sign: a log-density of a continuous variable is log of (something <= 1/sqrt(2 pi sigma^2)).":
-            lambda x, mu, s: -np.sum(-0.5 * np.log(2 * np.pi * s ** 2) - (x - mu) ** 2 / (2 * s ** 2)),
+        "the normalising term is +1/2 log(2 pi sigma^2) per point: you lost the 1/2.":
+            lambda x, mu, lv: _nll(x, mu, lv, half=1.0),
+        "the constant 1/2 log(2 pi) per point is missing. It does not move the minimum, but it is part of the likelihood.":
+            lambda x, mu, lv: _nll(x, mu, lv, two_pi=0.0),
+        "exp(log_var) is the variance sigma^2; the squared error is divided by the variance, not by the std exp(log_var / 2).":
+            lambda x, mu, lv: _nll(x, mu, lv, var=lambda v: np.exp(0.5 * v)),
+        "the log-likelihood of a sample is a sum over the points, not a mean.":
+            lambda x, mu, lv: _nll(x, mu, lv, reduce=np.mean),
+        "check the sign: that is the log-likelihood; the negative log-likelihood is its opposite.":
+            lambda x, mu, lv: -_nll(x, mu, lv),
     })
 
 # %% [markdown]
-# **Exercise 2.** Return the MAP weights of linear regression with noise std `sigma` and the prior
-# $w\sim\mathcal N(0, \tau^2 I)$ on *all* weights (the design matrix `Phi` already holds the column of ones).
+# **Exercise 2 (a prior that is not centred at zero).** Suppose an earlier study suggests the weights are
+# near `m`, and we encode that as the prior $w\sim\mathcal N(m, \tau^2 I)$ (on *all* weights; `Phi` already
+# holds the column of ones), with noise std `sigma`. Return the MAP weights. Write the negative log-posterior,
+# set its gradient to zero, and solve.
 
 # %% tags=["exercise"]
-def ridge_map(Phi, y, sigma, tau):
+def map_weights_prior_mean(Phi, y, sigma, tau, m):
     ### BEGIN SOLUTION
     lam = sigma ** 2 / tau ** 2
-    return np.linalg.solve(Phi.T @ Phi + lam * np.eye(Phi.shape[1]), Phi.T @ y)
+    p = Phi.shape[1]
+    return np.linalg.solve(Phi.T @ Phi + lam * np.eye(p), Phi.T @ y + lam * m)
     ### END SOLUTION
 
 # %%
-def _ridge(alpha, intercept=False):
-    return lambda Phi, y, s, t: Ridge(alpha=alpha(s, t), fit_intercept=intercept).fit(Phi, y).coef_
+def _ridge_around(lam_of, centre=True, intercept=False):
+    # sklearn oracle: with v = w - m, MAP is plain ridge on the residual target y - Phi m
+    def solve(Phi, y, s, t, m):
+        shift = m if centre else np.zeros_like(m)
+        fit = Ridge(alpha=lam_of(s, t), fit_intercept=intercept).fit(Phi, y - Phi @ shift)
+        return fit.coef_ + shift
+    return solve
+
 
 ex_rng = np.random.default_rng(123)
 ex_cases = []
-for n_ex, d_ex, s_ex, t_ex in ((12, 3, 0.5, 2.0), (6, 5, 1.0, 0.3), (20, 2, 2.0, 0.8)):
+for n_ex, d_ex, s_ex, t_ex in ((12, 3, 0.5, 0.4), (6, 5, 1.0, 0.3), (20, 2, 2.0, 0.8)):
     xe = ex_rng.uniform(-1, 1, n_ex)
-    ex_cases.append((features(xe, d_ex), np.cos(2 * xe) + 0.1 * ex_rng.normal(size=n_ex), s_ex, t_ex))
+    ex_cases.append((features(xe, d_ex), np.cos(2 * xe) + 0.1 * ex_rng.normal(size=n_ex), s_ex, t_ex,
+                     ex_rng.normal(size=d_ex + 1)))
 
 verify(
-    "ridge_map", ridge_map,
-    reference=_ridge(lambda s, t: s ** 2 / t ** 2),
+    "map_weights_prior_mean", map_weights_prior_mean,
+    reference=_ridge_around(lambda s, t: s ** 2 / t ** 2),
     cases=ex_cases,
     mistakes={
         "lambda is sigma^2 / tau^2 (noise variance over prior variance), not tau^2 / sigma^2.":
-            _ridge(lambda s, t: t ** 2 / s ** 2),
+            _ridge_around(lambda s, t: t ** 2 / s ** 2),
         "lambda is a ratio of variances: sigma**2 / tau**2, not sigma / tau.":
-            _ridge(lambda s, t: s / t),
+            _ridge_around(lambda s, t: s / t),
+        "the prior pulls towards m, not towards 0: the gradient of ||w - m||^2 / (2 tau^2) adds lambda * m on the right.":
+            _ridge_around(lambda s, t: s ** 2 / t ** 2, centre=False),
         "the prior is missing: that is the MLE (least squares), not the MAP.":
-            lambda Phi, y, s, t: np.linalg.lstsq(Phi, y, rcond=None)[0],
-        "sklearn's Ridge fits an unpenalised intercept unless fit_intercept=False: here the prior covers every weight.":
-            _ridge(lambda s, t: s ** 2 / t ** 2, intercept=True),
+            lambda Phi, y, s, t, m: np.linalg.lstsq(Phi, y, rcond=None)[0],
     })
 
 # %% [markdown]
-# **Exercise 3.** The MAP estimate of a coin's $P(\text{heads})$ after `k` heads in `n` tosses with a
-# Beta(`a`, `b`) prior (`a, b >= 1`, not both 1 with `n = 0`).
+# **Exercise 3 (a die with a Dirichlet prior).** The Beta prior of the coin generalises to $K$ outcomes: the
+# Dirichlet prior $p(\pi)\propto\prod_k \pi_k^{\alpha_k-1}$. After observing `counts` $n_k$ the posterior is
+# Dirichlet($\alpha_k + n_k$). Return the MAP estimate of the probabilities $\pi$ (all $\alpha_k > 1$).
+# Hint: it is the posterior's mode, and it must sum to 1.
 
 # %% tags=["exercise"]
-def coin_map_estimate(k, n, a, b):
+def dirichlet_map(counts, alpha):
+    counts, alpha = np.asarray(counts, dtype=float), np.asarray(alpha, dtype=float)
     ### BEGIN SOLUTION
-    return (k + a - 1) / (n + a + b - 2)
+    return (counts + alpha - 1) / (counts.sum() + alpha.sum() - len(alpha))
     ### END SOLUTION
 
 # %%
+def _dirichlet_mode(counts, alpha):
+    # oracle: maximise scipy's Dirichlet log-density over the simplex (softmax of free logits)
+    conc = np.asarray(counts, dtype=float) + np.asarray(alpha, dtype=float)
+    soft = lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    z = opt.minimize(lambda z: -st.dirichlet.logpdf(soft(z), conc), np.zeros(len(conc)), method="BFGS",
+                     options={"gtol": 1e-11}).x
+    return soft(z)
+
+
 verify(
-    "coin_map_estimate", coin_map_estimate,
-    reference=lambda k, n, a, b: opt.minimize_scalar(lambda p: -st.beta.logpdf(p, a + k, b + n - k),
-                                                     bounds=(1e-9, 1 - 1e-9), method="bounded",
-                                                     options={"xatol": 1e-12}).x,
-    cases=[(3, 3, 2.0, 2.0), (7, 20, 3.0, 5.0), (0, 4, 2.0, 1.5), (12, 15, 1.0, 1.0)],
+    "dirichlet_map", dirichlet_map,
+    reference=_dirichlet_mode,
+    cases=[([3, 0, 1], [2.0, 2.0, 2.0]), ([10, 4, 7, 1], [1.5, 3.0, 2.0, 4.0]), ([0, 5], [3.0, 1.5])],
     mistakes={
-        "that is the posterior mean (k+a)/(n+a+b); the MAP is the posterior's mode.":
-            lambda k, n, a, b: (k + a) / (n + a + b),
-        "that is the MLE k/n: the prior is missing.":
-            lambda k, n, a, b: k / n,
-        "a counts heads and b counts tails: you swapped them.":
-            lambda k, n, a, b: (k + b - 1) / (n + a + b - 2),
+        "that is the posterior mean (n_k + alpha_k) / (n + sum alpha); the MAP is the posterior's mode.":
+            lambda c, a: (np.add(c, a)) / (np.sum(c) + np.sum(a)),
+        "that is the MLE n_k / n: the prior is missing.":
+            lambda c, a: np.asarray(c, dtype=float) / np.sum(c),
+        "the denominator subtracts 1 per outcome (K in all), not 2 as for the coin: check that your answer sums to 1.":
+            lambda c, a: (np.add(c, a) - 1) / (np.sum(c) + np.sum(a) - 2),
     }, rtol=1e-5, atol=1e-6)
 
 # %% [markdown]
