@@ -145,3 +145,25 @@ def test_random_states_render_fast(View):
     # The course target is well under 30 ms on an idle machine; this bound only catches a view
     # that rebuilds its figure (CI machines are shared and slow).
     assert np.median(times) < 0.25
+
+
+def test_sliders_drive_the_views():
+    import ipywidgets as W
+
+    from genlib.widgets import Interactive
+
+    view = PriorStrength()
+    w = Interactive(view, {"tau": W.FloatLogSlider(value=0.3, base=10, min=-2, max=2, step=0.05),
+                           "n": W.IntSlider(value=8, min=1, max=60)})
+    w.set(n=30)
+    w.set(tau=10.0)
+    Phi, y = _design(view, 30)
+    coef = Ridge(alpha=0.3 ** 2 / 10.0 ** 2, fit_intercept=False, solver="svd").fit(Phi, y).coef_
+    np.testing.assert_allclose([b.get_height() for b in view.bars_map], coef, rtol=1e-6, atol=1e-8)
+    assert len(view.points.get_offsets()) == 30
+
+    coin = BetaCoin()
+    c = Interactive(coin, {"heads": W.IntSlider(value=3, max=50), "tails": W.IntSlider(value=0, max=50),
+                           "a": W.FloatSlider(value=2.0, min=1.0, max=20.0), "b": W.FloatSlider(value=2.0, min=1.0, max=20.0)})
+    c.set(tails=5)
+    assert coin.v_mean.get_xdata()[0] == pytest.approx(st.beta(5, 7).mean())
