@@ -484,8 +484,8 @@ check.claim("TV^2 / 2 <= JS <= TV log 2 on every pair",
 # ## 7. Sliding two distributions apart
 #
 # Now the situation of a GAN early in training (lectures 6 and 7): the model's samples land
-# where the data is not, and in high dimensions the two supports easily miss each other. Take a bump $p$ and the same bump
-# shifted right by $t$, and watch each quantity as the supports separate:
+# where the data is not, and in high dimensions the two supports easily miss each other. Take a
+# bump $p$ and the same bump shifted right by $t$, and watch each quantity as the supports separate:
 #
 # * **KL** is infinite as soon as $p$ has mass where $q$ has none, long before the supports are
 #   disjoint (with compact bumps, at once);
