@@ -80,7 +80,7 @@ class PriorStrength:
         self.line_map, = ax.plot(self.grid, 0 * self.grid, color=Q_COLOR, lw=2, label="MAP")
         ax.set_xlim(-1, 1)
         ax.set_ylim(-2.2, 2.2)
-        ax.set_xticks([-1, -0.5, 0, 0.5, 1])
+        ax.set_xticks([-1, 0, 1])
         ax.set_yticks([-2, -1, 0, 1, 2])
         ax.set_xlabel("x")
         ax.legend(loc="lower right", fontsize=8, ncol=2)
@@ -96,7 +96,7 @@ class PriorStrength:
         axw.set_xlabel("weight index (power of x)")
         axw.set_ylim(-1e4, 1e4)
         # Few fixed ticks: text is what costs most in a redraw.
-        axw.set_yticks([-1000, -10, -1, 0, 1, 10, 1000], ["-1e3", "-10", "-1", "0", "1", "10", "1e3"])
+        axw.set_yticks([-1000, -10, 0, 10, 1000], ["-1e3", "-10", "0", "10", "1e3"])
         axw.yaxis.set_minor_locator(NullLocator())
         axw.set_title("weights (grey: prior \u00b12\u03c4)", y=1.0)
         self.update(tau=1.0, n=8)

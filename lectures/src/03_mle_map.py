@@ -214,7 +214,9 @@ report.record("gauss_mu_hat", mu_hat)
 # %%
 mus, sigmas = np.linspace(145, 190, 120), np.linspace(4, 25, 100)
 M, S = np.meshgrid(mus, sigmas)
-surface = (-0.5 * np.log(2 * np.pi * S[..., None] ** 2) - (x - M[..., None]) ** 2 / (2 * S[..., None] ** 2)).mean(-1)
+# mean of (x_i - mu)^2 = mean(x^2) - 2 mu mean(x) + mu^2: the data enter only through two averages
+mean_sq_dev = np.mean(x ** 2) - 2 * M * np.mean(x) + M ** 2
+surface = -0.5 * np.log(2 * np.pi * S ** 2) - mean_sq_dev / (2 * S ** 2)
 fig, ax = plt.subplots(figsize=(5, 3.4))
 cs = ax.contour(M, S, surface, levels=np.quantile(surface, np.linspace(0.3, 0.99, 12)), cmap="viridis")
 ax.plot(path[:, 0], path[:, 1], ".-", color="#d62728", ms=2, lw=0.8, label="gradient ascent")
