@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from .. import info
-from ..plots import figure, COLORS, M_COLOR, P_COLOR, Q_COLOR
+from ..plots import figure, freeze_layout, COLORS, M_COLOR, P_COLOR, Q_COLOR
 
 
 def _freeze(fig, *axes, nticks: int = 4):
@@ -28,8 +28,7 @@ def _freeze(fig, *axes, nticks: int = 4):
     """
     for ax in axes:
         ax.yaxis.set_major_locator(MaxNLocator(nticks))
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
+    freeze_layout(fig)
 
 
 def _unit(base):

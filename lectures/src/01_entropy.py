@@ -183,6 +183,8 @@ print(f"largest entropy on the grid: {h_grid.max():.3g} bits at p = {ps_grid[h_g
 check.close("the coin's entropy is largest at p = 1/2 (our grid)", ps_grid[h_grid.argmax()], 0.5)
 check.close("... which scipy's optimiser on scipy's entropy confirms", best.x, 0.5, atol=1e-5)
 check.close("the binary entropy is symmetric: H(p) = H(1 - p)", h_grid, h_grid[::-1], atol=1e-12)
+check.between("flat near the top: a coin bent to p = 0.6 keeps over 97% of the fair coin's entropy",
+              scipy.stats.entropy([0.6, 0.4], base=2), 0.97, 1.0)
 
 # %%
 import ipywidgets as W
@@ -202,8 +204,9 @@ coin
 #
 # 0 when one outcome is certain, $\log K$ exactly when all outcomes are equally likely: the
 # uniform distribution is the hardest to predict. (Proof sketch: $\log$ is concave, so by Jensen's
-# inequality $\mathbb{E}_p[\log\frac{1}{p(x)}] \le \log \mathbb{E}_p[\frac{1}{p(x)}] = \log K$, with
-# equality only when $1/p(x)$ is constant.) We check it on thousands of random distributions
+# inequality $\mathbb{E}_p[\log\frac{1}{p(x)}] \le \log \mathbb{E}_p[\frac{1}{p(x)}]$, and
+# $\mathbb{E}_p[\frac{1}{p(x)}] = \sum_{x:\,p(x)>0} 1$ counts the possible outcomes, at most $K$; equality
+# needs $1/p(x)$ constant on all $K$ outcomes.) We check it on thousands of random distributions
 # drawn from a Dirichlet distribution, the standard way to generate random probability vectors.
 
 # %%
@@ -216,6 +219,8 @@ check.close("our entropy agrees with scipy on every random distribution", h_rand
 check.claim("H(p) <= log2 K for every random distribution", np.all(h_random <= math.log2(P.K) + 1e-12),
             largest=h_random.max())
 check.close("the uniform distribution reaches the ceiling: H = log2 K", entropy_bits(uniform), math.log2(P.K))
+check.close("an outcome of probability 0 adds nothing: H(1/2, 1/2, 0) = H(1/2, 1/2) = 1 bit",
+            entropy_bits([0.5, 0.5, 0.0]), scipy.stats.entropy([0.5, 0.5], base=2))
 far = np.abs(random_ps - uniform).max(axis=1) > 0.01
 check.claim("and only it: every random distribution at least 0.01 away from uniform stays clearly below",
             np.all(h_random[far] < math.log2(P.K) - 1e-5))
@@ -229,7 +234,7 @@ check.claim("and only it: every random distribution at least 0.01 away from unif
 # %%
 cat = widgets.Interactive(
     CategoricalEntropy(k=P.K),
-    {f"w{i}": W.FloatSlider(value=1.0, min=0, max=1, step=0.01, description=f"weight {chr(65 + i)}")
+    {f"w{i}": W.FloatSlider(value=round(1 / (i + 1), 2), min=0, max=1, step=0.01, description=f"weight {chr(65 + i)}")
      for i in range(P.K)},
     title="categorical entropy", columns=2)
 cat
@@ -428,8 +433,8 @@ check.between("with lengths rounded up from -log2 q, the cost lies in [H(p, q), 
 # %%
 ce_coin = widgets.Interactive(
     CrossEntropyCoin(),
-    {"p": W.FloatSlider(value=0.5, min=0, max=1, step=0.01, description="true p"),
-     "q": W.FloatSlider(value=0.5, min=0.01, max=0.99, step=0.01, description="model q")},
+    {"p": W.FloatSlider(value=0.8, min=0, max=1, step=0.01, description="true p"),
+     "q": W.FloatSlider(value=0.4, min=0.01, max=0.99, step=0.01, description="model q")},
     title="cross-entropy of a coin")
 ce_coin
 
