@@ -490,9 +490,24 @@ def _rows(records, key_metrics=6):
     return rows
 
 
+def _revision() -> str:
+    """The checkout's commit (with ``+changes`` when the tree is dirty), or ''."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return sha + (" +changes" if sha and dirty else "")
+
+
 def write_report(records, out: Path, title="Course run") -> tuple[Path, Path]:
     """``report.md`` and ``report.html`` in ``out``: one row per lecture, then the failures."""
     when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    rev = _revision()
+    if rev:
+        when += f", genlib at {rev}"
     n_ok = sum(r["status"] == "ok" for r in records)
     total = sum(r.get("wall_s", 0) for r in records if not r.get("resumed"))
     head = ["Lecture", "Status", "Time (s)", "Parameters", "Key metrics"]
