@@ -1,0 +1,870 @@
+# %% [markdown]
+# # Lecture 5 - Variational autoencoders and the ELBO
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-course/genmodels/blob/main/lectures/05_vae.ipynb)
+#
+# **What you will learn**
+#
+# * why a VAE is a *generative* model while a plain autoencoder is not, and how the
+#   prior on the code plays the role a prior plays in MAP estimation;
+# * the identity $\log p(x) = \mathrm{ELBO} + \mathrm{KL}(q(z|x)\,\|\,p(z|x))$, checked on a
+#   model small enough to compute everything exactly;
+# * the ELBO as *reconstruction* minus *KL to the prior*, and the closed-form KL between Gaussians;
+# * the reparameterisation trick, and why its gradients are far less noisy than the
+#   score-function (REINFORCE) estimator;
+# * training a VAE on real digits, Bernoulli versus Gaussian likelihoods, the KL weight
+#   $\beta$, samples from the prior, the decoded latent grid;
+# * importance-weighted bounds (IWAE) that tighten towards $\log p(x)$;
+# * conditional VAEs (CVAE) and, as a bridge to GANs, adversarial autoencoders (AAE).
+#
+# **Prerequisites**: lectures 1-2 (entropy, cross-entropy, KL, maximum likelihood) and
+# lecture 4 (autoencoders); basic PyTorch.
+
+# %% tags=["setup"]
+# Set-up: on Colab this installs the course library; anywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    get_ipython().run_line_magic("pip", "install -q git+https://github.com/generative-course/genmodels@main")
+
+# %% tags=["parameters"]
+PROFILE: str = "auto"  # one of auto, cpu, full
+SEED: int = 0  # random seed, an integer >= 0
+DATASET: str = "digits"  # one of digits (8x8, offline), mnist5k (28x28, offline), mnist (downloads)
+LATENT_DIM: int = 2  # size of the code z, an integer >= 1 (2 lets us draw the latent space)
+EPOCHS: int = 30  # training epochs of the main VAE, an integer >= 1
+LIKELIHOOD: str = "bernoulli"  # decoder likelihood p(x|z): bernoulli or gaussian
+BETA: float = 1.0  # weight of the KL term in the training loss, a number >= 0 (1 = the true ELBO)
+
+# %%
+import math
+import numpy as np
+import torch
+import torch.nn as nn
+import matplotlib.pyplot as plt
+from scipy import integrate, stats
+import genlib
+from genlib import check, data, info, train, widgets, report
+from genlib.exercises import verify
+
+P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
+                    DATASET=genlib.choice("digits", "mnist5k", "mnist"), LATENT_DIM=genlib.integer(min=1),
+                    EPOCHS=genlib.integer(min=1), LIKELIHOOD=genlib.choice("bernoulli", "gaussian"),
+                    BETA=genlib.number(min=0))
+# One torch thread: these networks are too small to gain from two, and on a busy machine
+# threads waiting for each other cost far more than they save.
+rt = genlib.setup(P.PROFILE, P.SEED, threads=1)
+
+# %% [markdown]
+# ## 1. From autoencoder to generative model
+#
+# An autoencoder (lecture 4) squeezes each image $x$ into a code $z$ and back. Its
+# only goal is reconstruction, so nothing says what codes look like: pick a random $z$,
+# decode it, and you usually get garbage. Training an autoencoder is like **maximum
+# likelihood** for the reconstruction alone.
+#
+# A **variational autoencoder** turns the picture around. It starts from a
+# *generative story*: draw a code from a fixed **prior** $p(z) = \mathcal N(0, I)$, then
+# draw an image from a **decoder** $p_\theta(x|z)$. The model's density of an image is
+#
+# $$p_\theta(x) = \int p(z)\, p_\theta(x|z)\, dz ,$$
+#
+# and we would like to maximise $\log p_\theta(x)$ over the data. To generate, we only
+# need the prior and the decoder - the encoder exists to make training possible. So the
+# VAE is an *explicit* density model, though one whose density we can only bound, not
+# compute.
+#
+# The prior on $z$ is what a prior on the weights is in **MAP** estimation (Bayes:
+# posterior $\propto$ likelihood $\times$ prior). MAP with a Gaussian prior on regression
+# weights adds the ridge penalty $\tfrac12\|w\|^2$ to the squared error; MLE is MAP
+# with a flat prior. Below, the KL term of the VAE pulls each code's mean towards 0 with
+# exactly that ridge gradient, $\partial\,\mathrm{KL}/\partial\mu = \mu$.
+#
+# The catch: Bayes' rule gives the **posterior** over codes,
+# $p(z|x) = p(z)p(x|z)/p(x)$, but $p(x)$ is an integral over all codes that we cannot
+# compute for a neural decoder. **Variational inference** replaces the posterior by an
+# approximation $q_\phi(z|x)$ from a family we can handle (a Gaussian whose mean and
+# variance an *encoder* network outputs) and fits it.
+#
+# ## 2. The ELBO identity
+#
+# For any $q(z|x)$, write $\log p(x) = \mathbb E_{q}[\log p(x)]$ and use
+# $p(x) = p(x, z)/p(z|x)$:
+#
+# $$\log p(x) = \mathbb E_{q}\Big[\log \frac{p(x,z)}{q(z|x)}\Big] + \mathbb E_{q}\Big[\log \frac{q(z|x)}{p(z|x)}\Big]
+#             = \underbrace{\mathrm{ELBO}(q)}_{\text{computable}} + \underbrace{\mathrm{KL}\big(q(z|x)\,\|\,p(z|x)\big)}_{\ge 0,\ \text{not computable}} .$$
+#
+# Since the KL is never negative, the ELBO is a **lower bound on the evidence** $\log p(x)$;
+# raising it either raises $\log p(x)$ or brings $q$ closer to the true posterior. Splitting
+# $p(x,z) = p(z)p(x|z)$ gives the form we train with:
+#
+# $$\mathrm{ELBO} = \underbrace{\mathbb E_{q(z|x)}[\log p(x|z)]}_{\text{reconstruction}} - \underbrace{\mathrm{KL}\big(q(z|x)\,\|\,p(z)\big)}_{\text{prior fitting}} .$$
+#
+# We check the identity on a model where every term can be computed independently:
+# a one-dimensional linear-Gaussian model $z \sim \mathcal N(0,1)$,
+# $x|z \sim \mathcal N(wz + b, s^2)$, one observation $x_0$, and a family of Gaussian
+# guesses $q = \mathcal N(m, t^2)$.
+
+# %%
+w, b, s = 2.0, 0.5, 0.7      # the tiny model
+x0 = 1.8                     # one observed x
+
+def elbo_linear_gaussian(m, t):
+    """ELBO of q = N(m, t^2) for the tiny model, in closed form."""
+    # E_q[log N(x0; w z + b, s^2)]: the squared error averages to (x0 - b - w m)^2 + w^2 t^2
+    recon = -0.5 * np.log(2 * np.pi * s**2) - ((x0 - b - w * m) ** 2 + w**2 * t**2) / (2 * s**2)
+    kl_prior = 0.5 * (t**2 + m**2 - 1 - np.log(t**2))   # KL(N(m, t^2) || N(0, 1)), derived in section 3
+    return recon - kl_prior
+
+# Independent oracles: numerical integration of p(z) p(x0|z) over z (scipy.integrate.quad)
+log_joint = lambda z: stats.norm.logpdf(z) + stats.norm.logpdf(x0, w * z + b, s)
+evidence = integrate.quad(lambda z: np.exp(log_joint(z)), -np.inf, np.inf)[0]
+log_px = np.log(evidence)
+
+def kl_to_posterior(m, t):
+    """KL(q || p(z|x0)) by numerical integration, the posterior being p(z, x0) / p(x0)."""
+    def integrand(z):
+        q = stats.norm.pdf(z, m, t)
+        return q * (stats.norm.logpdf(z, m, t) - (log_joint(z) - log_px)) if q > 0 else 0.0
+    return integrate.quad(integrand, m - 12 * t, m + 12 * t)[0]
+
+guesses = [(0.0, 1.0), (0.5, 0.3), (1.2, 0.5), (-1.0, 2.0)]
+lhs = [log_px] * len(guesses)
+rhs = [elbo_linear_gaussian(m, t) + kl_to_posterior(m, t) for m, t in guesses]
+print(f"log p(x0) = {log_px:.3f}")
+for (m, t), r in zip(guesses, rhs):
+    print(f"q = N({m:+.1f}, {t:.1f}^2): ELBO = {elbo_linear_gaussian(m, t):.3f}, ELBO + KL(q || posterior) = {r:.3f}")
+check.close("log p(x) = ELBO + KL(q(z|x) || p(z|x)) for every q (both sides by independent integration)",
+            rhs, lhs, rtol=1e-6)
+check.close("log p(x) agrees with the closed form N(x0; b, w^2 + s^2) (scipy)",
+            log_px, stats.norm.logpdf(x0, b, np.sqrt(w**2 + s**2)), rtol=1e-8)
+check.claim("the ELBO is below log p(x) for every q",
+            all(elbo_linear_gaussian(m, t) < log_px for m, t in guesses))
+
+# %% [markdown]
+# For Gaussians the exact posterior is Gaussian too, with variance $1/(1 + w^2/s^2)$ and mean
+# $\text{variance}\cdot w(x_0 - b)/s^2$. When $q$ *is* the posterior the gap closes and the
+# ELBO equals $\log p(x)$. The picture shows the ELBO as we slide the mean of $q$: it
+# touches $\log p(x)$ exactly at the posterior mean, and the gap is the KL to the posterior.
+
+# %%
+post_var = 1 / (1 + w**2 / s**2)
+post_mean = post_var * w * (x0 - b) / s**2
+check.close("with q = the exact posterior, ELBO = log p(x)",
+            elbo_linear_gaussian(post_mean, np.sqrt(post_var)), log_px, rtol=1e-7)
+
+ms = np.linspace(-1, 2.5, 141)
+elbos = elbo_linear_gaussian(ms, np.sqrt(post_var))
+fig, ax = plt.subplots(figsize=(5.5, 3.2))
+ax.axhline(log_px, color="k", lw=1, label="log p(x0)")
+ax.plot(ms, elbos, color="C3", label="ELBO of q = N(m, posterior var)")
+ax.fill_between(ms, elbos, log_px, color="C3", alpha=0.15, label="gap = KL(q || posterior)")
+ax.axvline(post_mean, color="0.5", ls=":", label="posterior mean")
+ax.set_ylim(log_px - 4, log_px + 0.5)
+ax.set_xlabel("mean m of q")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# ## 3. The KL to a Gaussian prior, in closed form
+#
+# An encoder outputs, for each input, a mean $\mu$ and a **log-variance** $\log\sigma^2$ for
+# each of the $L$ latent coordinates (log-variance so the network can output any real number).
+# With $q = \mathcal N(\mu, \mathrm{diag}\,\sigma^2)$ and $p(z) = \mathcal N(0, I)$, the KL has a
+# closed form, one reason the Gaussian is the default choice:
+#
+# $$\mathrm{KL}\big(q\,\|\,\mathcal N(0,I)\big) = \frac12 \sum_{j=1}^{L}\big(\sigma_j^2 + \mu_j^2 - 1 - \log\sigma_j^2\big).$$
+#
+# Each coordinate is pushed towards mean 0 (the ridge penalty $\mu^2/2$) and variance 1 (a
+# code with $\sigma \to 0$, a point as in a plain autoencoder, costs infinitely much).
+# We check it against a Monte Carlo estimate $\mathbb E_q[\log q(z) - \log p(z)]$ and against
+# genlib's reference `info.kl_normal`.
+
+# %%
+def gaussian_kl(mu, logvar):
+    """KL(N(mu, exp(logvar)) || N(0, I)), summed over the last axis."""
+    return 0.5 * (logvar.exp() + mu**2 - 1 - logvar).sum(-1)
+
+g = torch.Generator().manual_seed(P.SEED)
+mu = torch.randn(3, 4, generator=g, dtype=torch.float64)
+logvar = torch.randn(3, 4, generator=g, dtype=torch.float64)
+std = (0.5 * logvar).exp()
+
+n_mc = 200_000
+z = mu + std * torch.randn(n_mc, 3, 4, generator=g, dtype=torch.float64)
+log_q = stats.norm.logpdf(z.numpy(), mu.numpy(), std.numpy()).sum(-1)
+log_p = stats.norm.logpdf(z.numpy()).sum(-1)
+mc = (log_q - log_p).mean(0)
+mc_se = (log_q - log_p).std(0) / np.sqrt(n_mc)
+
+print("closed form:", np.round(gaussian_kl(mu, logvar).numpy(), 3))
+print("Monte Carlo:", np.round(mc, 2))
+check.close("closed-form Gaussian KL = genlib.info.kl_normal (per coordinate, summed)",
+            gaussian_kl(mu, logvar), info.kl_normal(mu, std, torch.zeros_like(mu), torch.ones_like(mu)).sum(-1))
+check.claim("closed-form Gaussian KL is within 5 standard errors of the Monte Carlo estimate (scipy log-densities)",
+            np.abs(gaussian_kl(mu, logvar).numpy() - mc) < 5 * mc_se)
+
+mu_req = mu.clone().requires_grad_(True)
+gaussian_kl(mu_req, logvar).sum().backward()
+check.close("dKL/dmu = mu: the prior acts on the code mean like a ridge (L2) penalty", mu_req.grad, mu)
+
+# %% [markdown]
+# ### Exercise 1 - the Gaussian KL
+#
+# Write the KL from $\mathcal N(\mu, \mathrm{diag}\,e^{\text{logvar}})$ to $\mathcal N(0, I)$,
+# summed over the last axis. Mind the factor $\tfrac12$, the sign, and that `logvar` is
+# $\log\sigma^2$, not $\log\sigma$.
+
+# %% tags=["exercise"]
+def my_gaussian_kl(mu, logvar):
+    ### BEGIN SOLUTION
+    return 0.5 * (torch.exp(logvar) + mu**2 - 1 - logvar).sum(-1)
+    ### END SOLUTION
+
+# %%
+g = torch.Generator().manual_seed(1)
+cases = [(torch.randn(5, 3, generator=g), torch.randn(5, 3, generator=g)) for _ in range(3)]
+verify("Gaussian KL", my_gaussian_kl,
+       reference=lambda m, lv: info.kl_normal(m, (0.5 * lv).exp(), torch.zeros_like(m), torch.ones_like(m)).sum(-1),
+       cases=cases,
+       mistakes={
+           "the whole sum is multiplied by 1/2.": lambda m, lv: (lv.exp() + m**2 - 1 - lv).sum(-1),
+           "KL >= 0: check the sign of every term (+sigma^2 + mu^2 - 1 - log sigma^2).":
+               lambda m, lv: -0.5 * (lv.exp() + m**2 - 1 - lv).sum(-1),
+           "logvar is log sigma^2, so sigma^2 = exp(logvar), not exp(2 logvar).":
+               lambda m, lv: 0.5 * ((2 * lv).exp() + m**2 - 1 - 2 * lv).sum(-1),
+           "sum over the latent coordinates, do not average them.":
+               lambda m, lv: 0.5 * (lv.exp() + m**2 - 1 - lv).mean(-1),
+       })
+
+# %% [markdown]
+# ## 4. The reparameterisation trick
+#
+# The reconstruction term $\mathbb E_{q_\phi(z|x)}[\log p(x|z)]$ is an expectation over a
+# distribution that depends on the encoder's parameters $\phi$. We estimate it with a sample,
+# but how do we differentiate *through* a sample? Two unbiased answers for
+# $\nabla_\mu \mathbb E_{z\sim\mathcal N(\mu,\sigma^2)}[f(z)]$:
+#
+# * **score function (REINFORCE)**: $\mathbb E[f(z)\,\nabla_\mu \log q(z)] = \mathbb E[f(z)(z-\mu)/\sigma^2]$.
+#   Works for any $f$, even non-differentiable, but multiplies $f$'s value by noise.
+# * **pathwise (reparameterisation)**: write $z = \mu + \sigma\varepsilon$ with
+#   $\varepsilon \sim \mathcal N(0,1)$; the randomness no longer depends on $\mu$, so
+#   $\nabla_\mu \mathbb E[f(\mu + \sigma\varepsilon)] = \mathbb E[f'(\mu+\sigma\varepsilon)]$
+#   and autograd does it for us.
+#
+# With $f(z) = (z - 3)^2$, $\mu = 0$, $\sigma = 1$, the exact gradient is $2(\mu - 3) = -6$.
+
+# %%
+f = lambda z: (z - 3.0) ** 2
+mu0, sigma0, n = 0.0, 1.0, 100_000
+exact_grad = 2 * (mu0 - 3.0)
+
+g = torch.Generator().manual_seed(P.SEED)
+eps = torch.randn(n, generator=g, dtype=torch.float64)
+
+# pathwise: one copy of mu per sample, so autograd returns one gradient per sample
+mu_vec = torch.full((n,), mu0, dtype=torch.float64, requires_grad=True)
+z = mu_vec + sigma0 * eps
+f(z).sum().backward()
+pathwise = mu_vec.grad.numpy()
+
+# score function: f(z) times the gradient of log q(z) with respect to mu
+zs = (mu0 + sigma0 * eps).numpy()
+score = f(zs) * (zs - mu0) / sigma0**2
+
+for name, est in (("pathwise", pathwise), ("score function", score)):
+    print(f"{name:15s} mean {est.mean():+.2f}   variance {est.var():.3g}")
+for name, est in (("pathwise", pathwise), ("score-function", score)):
+    check.claim(f"the {name} estimator is unbiased (mean within 5 standard errors of the exact gradient -6)",
+                abs(est.mean() - exact_grad) < 5 * est.std() / np.sqrt(n))
+check.close("pathwise variance = 4 sigma^2 (its closed form here)", pathwise.var(), 4 * sigma0**2, rtol=0.05)
+check.claim("the pathwise estimator's variance is at least 10 times smaller", score.var() > 10 * pathwise.var(),
+            pathwise=pathwise.var(), score=score.var())
+
+fig, ax = plt.subplots(figsize=(5.5, 3))
+bins = np.linspace(-40, 30, 141)
+ax.hist(score, bins=bins, density=True, alpha=0.5, label="score function")
+ax.hist(pathwise, bins=bins, density=True, alpha=0.6, label="pathwise")
+ax.axvline(exact_grad, color="k", lw=1, label="exact gradient")
+ax.set_xlabel("one-sample gradient estimate")
+ax.legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# ### Exercise 2 - the reparameterised sample
+#
+# Given the encoder's `mu`, `logvar` and standard normal noise `eps`, return the sample
+# $z = \mu + \sigma\varepsilon$.
+
+# %% tags=["exercise"]
+def reparameterise(mu, logvar, eps):
+    ### BEGIN SOLUTION
+    return mu + torch.exp(0.5 * logvar) * eps
+    ### END SOLUTION
+
+# %%
+g = torch.Generator().manual_seed(2)
+cases = [tuple(torch.randn(4, 3, generator=g) for _ in range(3)) for _ in range(3)]
+verify("reparameterised sample", reparameterise,
+       reference=lambda m, lv, e: m + lv.exp().sqrt() * e,
+       cases=cases,
+       mistakes={
+           "the noise is scaled by the standard deviation exp(logvar / 2), not the variance exp(logvar).":
+               lambda m, lv, e: m + lv.exp() * e,
+           "logvar is a log: exponentiate it (sigma = exp(logvar / 2)).": lambda m, lv, e: m + lv * e,
+           "sigma = exp(logvar / 2): halve logvar, then exponentiate.": lambda m, lv, e: m + 0.5 * lv * e,
+           "the mean is added, not multiplied.": lambda m, lv, e: m * (0.5 * lv).exp() * e,
+       })
+
+# %% [markdown]
+# ## 5. A VAE on real digits
+#
+# The data are real handwritten digits (`DATASET`), pixel values in $[0, 1]$.
+
+# %%
+ds = data.load(P.DATASET, seed=0)
+print(ds)
+x_train, y_train, x_test, y_test = ds.x_train, ds.y_train, ds.x_test, ds.y_test
+D = ds.dim
+
+# %% [markdown]
+# The encoder maps $x$ to $(\mu, \log\sigma^2)$; the decoder maps $z$ to one number per pixel.
+# For the **Bernoulli** likelihood those numbers are logits $\ell$ and
+# $\log p(x|z) = \sum_i x_i \log \mathrm{sigmoid}(\ell_i) + (1-x_i)\log \mathrm{sigmoid}(-\ell_i)$,
+# the negative binary cross-entropy **summed over pixels**. (Our pixels are grey values, not
+# 0/1; the formula is still the standard VAE loss, though not a normalised density for grey
+# values.) For the **Gaussian** likelihood we read them as the mean $\hat x = \mathrm{sigmoid}(\ell)$
+# with a fixed standard deviation $\sigma_x$:
+# $\log p(x|z) = \sum_i \log \mathcal N(x_i;\hat x_i, \sigma_x^2)
+# = -\frac{\|x-\hat x\|^2}{2\sigma_x^2} - D\log(\sigma_x\sqrt{2\pi})$ - the squared error.
+# The training loss is the negative ELBO averaged over a minibatch, with the KL weighted by
+# $\beta$ (`BETA`; $\beta=1$ is the ELBO).
+
+# %%
+sigma_x = 0.1   # fixed decoder standard deviation for the Gaussian likelihood
+
+class VAE(nn.Module):
+    def __init__(self, d, latent, hidden=256, n_classes=0):
+        super().__init__()
+        self.n_classes = n_classes
+        self.enc = nn.Sequential(nn.Linear(d + n_classes, hidden), nn.ReLU())
+        self.enc_mu = nn.Linear(hidden, latent)
+        self.enc_logvar = nn.Linear(hidden, latent)
+        self.dec = nn.Sequential(nn.Linear(latent + n_classes, hidden), nn.ReLU(), nn.Linear(hidden, d))
+
+    def _with(self, v, y):  # a CVAE appends the one-hot class (section 10)
+        return v if y is None else torch.cat([v, nn.functional.one_hot(y, self.n_classes).to(v)], -1)
+
+    def encode(self, x, y=None):
+        h = self.enc(self._with(x, y))
+        return self.enc_mu(h), self.enc_logvar(h)
+
+    def decode(self, z, y=None):
+        return self.dec(self._with(z, y))          # one logit per pixel
+
+def log_likelihood(x, logits, likelihood, sigma=sigma_x):
+    """log p(x|z), summed over the pixels (last axis); sigma is the Gaussian's fixed std."""
+    if likelihood == "bernoulli":
+        logsig = nn.functional.logsigmoid
+        return (x * logsig(logits) + (1 - x) * logsig(-logits)).sum(-1)
+    mean = torch.sigmoid(logits)
+    return (-0.5 * ((x - mean) / sigma) ** 2 - math.log(sigma * math.sqrt(2 * math.pi))).sum(-1)
+
+def elbo_terms(model, x, y=None, likelihood="bernoulli", sigma=sigma_x):
+    """Per-image reconstruction term (one reparameterised sample) and KL to the prior."""
+    mu, logvar = model.encode(x, y)
+    z = mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)   # reparameterisation
+    return log_likelihood(x, model.decode(z, y), likelihood, sigma), gaussian_kl(mu, logvar)
+
+def decoded_mean(model, z, y=None):
+    """The decoder's mean image: sigmoid of the logits, for both likelihoods."""
+    return torch.sigmoid(model.decode(z, y))
+
+# %% [markdown]
+# The log-likelihood of one image is a **sum** over its pixels, the KL a sum over latent
+# coordinates; only the batch is averaged. Writing `mse_loss` (a *mean* over pixels) instead
+# silently divides the reconstruction term by $D$ - the same as multiplying the KL weight by
+# $D$ - and yields blurry, prior-dominated models. We check our likelihoods against scipy.
+
+# %%
+from scipy.special import xlogy
+
+xb = x_test[:8]
+logits = torch.randn(8, D, generator=torch.Generator().manual_seed(3))
+p = torch.sigmoid(logits).numpy().astype(float)
+xn = xb.numpy().astype(float)
+check.close("Bernoulli log-likelihood = -(summed binary cross-entropy) (scipy.special.xlogy)",
+            log_likelihood(xb, logits, "bernoulli"),
+            xlogy(xn, p).sum(-1) + xlogy(1 - xn, 1 - p).sum(-1), rtol=1e-4)
+check.close("Gaussian log-likelihood = sum of scipy.stats.norm.logpdf over pixels",
+            log_likelihood(xb, logits, "gaussian"), stats.norm.logpdf(xn, p, sigma_x).sum(-1), rtol=1e-4)
+
+# %% [markdown]
+# ### Exercise 3 - the training loss
+#
+# Write the loss of a minibatch: the negative ELBO with a Bernoulli decoder, **summed over
+# pixels and latent coordinates, averaged over the images of the batch**. You are given the
+# data `x`, the decoder's `logits` (from one reparameterised sample) and the encoder's
+# `mu, logvar`.
+
+# %% tags=["exercise"]
+def negative_elbo(x, logits, mu, logvar):
+    ### BEGIN SOLUTION
+    recon = -nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(-1)
+    kl = 0.5 * (logvar.exp() + mu**2 - 1 - logvar).sum(-1)
+    return -(recon - kl).mean()
+    ### END SOLUTION
+
+# %%
+def _bce(x, l):
+    return -(x * torch.log(torch.sigmoid(l)) + (1 - x) * torch.log(1 - torch.sigmoid(l)))
+
+def _kl(m, lv):
+    return 0.5 * (lv.exp() + m**2 - 1 - lv).sum(-1)
+
+g = torch.Generator().manual_seed(4)
+cases = [(torch.rand(6, 10, generator=g), torch.randn(6, 10, generator=g),
+          torch.randn(6, 2, generator=g), torch.randn(6, 2, generator=g)) for _ in range(3)]
+verify("negative ELBO", negative_elbo,
+       reference=lambda x, l, m, lv: (_bce(x, l).sum(-1) + _kl(m, lv)).mean(),
+       cases=cases,
+       mistakes={
+           "sum the cross-entropy over pixels: a mean over pixels divides the reconstruction term by D "
+           "(like a KL weight of D).": lambda x, l, m, lv: (_bce(x, l).mean(-1) + _kl(m, lv)).mean(),
+           "the loss is reconstruction error PLUS the KL (the ELBO subtracts the KL).":
+               lambda x, l, m, lv: (_bce(x, l).sum(-1) - _kl(m, lv)).mean(),
+           "you returned the ELBO; the loss to minimise is its negative.":
+               lambda x, l, m, lv: -(_bce(x, l).sum(-1) + _kl(m, lv)).mean(),
+           "average over the batch, do not sum.": lambda x, l, m, lv: (_bce(x, l).sum(-1) + _kl(m, lv)).sum(),
+       })
+
+# %% [markdown]
+# ## 6. Training, live
+#
+# `genlib.train.fit` runs the loop; the step below is all of the VAE. The view shows both
+# terms of the ELBO per epoch (the reconstruction term climbs, the KL term is paid for it)
+# and reconstructions of test images. In Jupyter, press **Play** or **Step** to keep
+# training in front of you; headless, the widget shows the state after `EPOCHS` epochs.
+
+# %%
+from genlib.views.vae import ElboTraining
+
+def make_trainer(likelihood, beta, latent=P.LATENT_DIM, n_classes=0, sigma=sigma_x, seed=P.SEED, lr=2e-3,
+                 batch_size=64):
+    genlib.seed_everything(seed)
+    model = VAE(D, latent, n_classes=n_classes).to(rt.device)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    batches = train.batches(x_train, y_train, batch_size=batch_size, seed=seed)
+
+    def step(batch):
+        x, y = batch
+        recon, kl = elbo_terms(model, x, y if n_classes else None, likelihood, sigma)
+        loss = -(recon - beta * kl).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return {"elbo": (recon - kl).mean().detach(), "recon": recon.mean().detach(), "kl": kl.mean().detach()}
+
+    log = {"epoch": [], "elbo": [], "recon": [], "kl": []}
+
+    def record(epoch, logs):
+        log["epoch"].append(len(log["epoch"]) + 1)
+        for k in ("elbo", "recon", "kl"):
+            log[k].append(logs[k])
+
+    def run(epochs):
+        done = len(log["epoch"])
+        train.fit(step, lambda e: batches(done + e), epochs, callbacks=[record], desc=f"VAE ({likelihood})")
+
+    return model, run, log
+
+model, run, log = make_trainer(P.LIKELIHOOD, P.BETA)
+x_show = x_test[:16]
+
+def live_state():
+    with torch.no_grad():
+        mu_s, _ = model.encode(x_show)
+        images = ds.images(decoded_mean(model, mu_s)).numpy()
+    return dict(log, images=images)
+
+run(P.EPOCHS)
+view = ElboTraining(source=live_state, shape=ds.shape, n_images=16, title="test reconstructions")
+trainer = widgets.Live(view, step=run, steps_per_tick=1, title="VAE training")
+trainer
+
+# %% [markdown]
+# Evaluated on held-out images with the analytic KL (the reconstruction term averaged
+# over several samples of $z$):
+
+# %%
+def test_elbo(model, x, y=None, likelihood=P.LIKELIHOOD, sigma=sigma_x, samples=10):
+    with torch.no_grad():
+        recon = torch.stack([elbo_terms(model, x, y, likelihood, sigma)[0] for _ in range(samples)]).mean(0)
+        mu, logvar = model.encode(x, y)
+        return recon, gaussian_kl(mu, logvar)
+
+genlib.seed_everything(P.SEED)
+recon_te, kl_te = test_elbo(model, x_test)
+elbo_te = (recon_te - kl_te).mean().item()
+print(f"test ELBO {elbo_te:.3g} nats = reconstruction {recon_te.mean().item():.3g} - KL {kl_te.mean().item():.3g}")
+check.claim("training raised the ELBO (last epoch above the first)", log["elbo"][-1] > log["elbo"][0])
+check.between("the test ELBO is within 20% of the last training epoch's (no gross over-fitting)",
+              elbo_te / log["elbo"][-1], 0.8, 1.2)
+report.record("elbo_test", elbo_te)
+report.record("kl_test", kl_te.mean().item())
+
+# %% [markdown]
+# ## 7. Samples from the prior, the latent grid and the centre of the code space
+#
+# To **generate**, draw $z \sim \mathcal N(0, I)$ and decode; no encoder is involved. Because
+# the KL term kept the codes of the training images close to the prior, most prior draws land
+# where the decoder has learnt something. We let an independent judge - a logistic regression
+# trained on the real training digits (scikit-learn) - say which digit each sample looks like.
+
+# %%
+from sklearn.linear_model import LogisticRegression
+
+judge = LogisticRegression(max_iter=2000).fit(x_train.numpy(), y_train.numpy())
+check.between("the judge recognises real test digits (accuracy)", judge.score(x_test.numpy(), y_test.numpy()), 0.85, 1.0)
+
+genlib.seed_everything(P.SEED)
+with torch.no_grad():
+    samples = decoded_mean(model, torch.randn(64, P.LATENT_DIM))
+classes_seen = np.unique(judge.predict(samples.numpy()))
+print(f"the judge sees {len(classes_seen)} different digits among 64 samples")
+check.claim("samples from the prior cover at least 6 of the 10 digits", len(classes_seen) >= 6)
+
+def show_grid(images, title, ncols=8, ax=None):
+    from genlib.views.vae import tile
+    ax = ax or plt.subplots(figsize=(4, 4))[1]
+    ax.imshow(tile(np.asarray(images), ncols), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title(title)
+    ax.axis("off")
+    return ax
+
+show_grid(ds.images(samples).numpy(), "samples: decode(z), z ~ N(0, I)")
+plt.show()
+
+# %% [markdown]
+# The **latent grid** decodes evenly spaced quantiles of the prior in the first two latent
+# coordinates (the others at 0). Neighbouring codes decode to similar images and digits
+# morph into each other: the space is *continuous*, not a scatter of isolated points.
+#
+# At the **centre** $z = 0$ the decoder outputs something close to the *average* image of the
+# data set: the prior puts most of its mass near 0, and the image that reconstructs "all
+# digits a little" best is their mean. The further a grid point is from 0, the further its
+# image tends to be from that mean.
+
+# %%
+n_grid = 9
+qs = stats.norm.ppf(np.linspace(0.05, 0.95, n_grid))
+zz = np.zeros((n_grid * n_grid, P.LATENT_DIM), dtype=np.float32)
+zz[:, 0] = np.tile(qs, n_grid)
+if P.LATENT_DIM > 1:
+    zz[:, 1] = np.repeat(qs[::-1], n_grid)
+with torch.no_grad():
+    grid_images = decoded_mean(model, torch.from_numpy(zz)).numpy()
+    origin = decoded_mean(model, torch.zeros(1, P.LATENT_DIM)).numpy()[0]
+mean_image = x_train.numpy().mean(0)
+
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), gridspec_kw={"width_ratios": [2.2, 1, 1]})
+show_grid(grid_images.reshape(-1, *ds.shape), "decoded latent grid (z1, z2)", ncols=n_grid, ax=axes[0])
+for ax, img, title in ((axes[1], origin, "decode(z = 0)"), (axes[2], mean_image, "mean training image")):
+    ax.imshow(img.reshape(ds.shape), cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title(title)
+    ax.axis("off")
+plt.show()
+
+dist_origin = ((origin - mean_image) ** 2).mean()
+dist_data = ((x_train.numpy() - mean_image) ** 2).mean(1)
+print(f"mean squared distance to the mean image: decode(0) {dist_origin:.3g}, "
+      f"training images {np.median(dist_data):.3g} (median)")
+check.claim("decode(0) is closer to the mean image than 90% of the training images are",
+            dist_origin < np.quantile(dist_data, 0.1))
+rho = stats.spearmanr(np.linalg.norm(zz, axis=1), ((grid_images - mean_image) ** 2).mean(1))[0]
+check.claim("on the grid, images further from z = 0 are further from the mean image (Spearman rho > 0, scipy)",
+            rho > 0, rho=rho)
+
+# %% [markdown]
+# ## 8. Bernoulli or Gaussian? Scale, blur and the hidden KL weight
+#
+# Which likelihood is "right"? Only the data can say, and the two ELBOs are **not on the
+# same scale**: the Bernoulli log-probability of each pixel is at most 0, so its ELBO is always
+# negative, whereas a Gaussian *density* with small $\sigma_x$ exceeds 1 and contributes
+# $-D\log(\sigma_x\sqrt{2\pi})$ nats of constant - positive for $\sigma_x < 0.4$. Comparing the
+# two numbers compares units, not models.
+#
+# The Gaussian also hides a **KL weight**. Its negative ELBO is
+# $\frac{1}{2\sigma_x^2}\big(\|x-\hat x\|^2 + 2\sigma_x^2\,\mathrm{KL}\big) + \text{const}$, so training
+# with variance $\sigma_x^2$ is training "squared error $+\ \beta\,\mathrm{KL}$" with
+# $\beta = 2\sigma_x^2$. A large $\sigma_x$ tells the model that reconstruction errors are
+# cheap: it keeps the codes close to the prior (small KL) and outputs blurry averages.
+# We check the gradient identity, then train Gaussian VAEs with three values of $\sigma_x$.
+
+# %%
+genlib.seed_everything(P.SEED)
+probe = VAE(D, P.LATENT_DIM)
+xb = x_train[:64]
+eps = torch.randn(64, P.LATENT_DIM)
+
+def grads(loss_fn):
+    probe.zero_grad()
+    mu, logvar = probe.encode(xb)
+    logits = probe.decode(mu + (0.5 * logvar).exp() * eps)
+    loss_fn(logits, mu, logvar).backward()
+    return torch.cat([p.grad.flatten() for p in probe.parameters()])
+
+neg_elbo_gauss = grads(lambda l, mu, lv: -(log_likelihood(xb, l, "gaussian") - gaussian_kl(mu, lv)).mean())
+sse_plus_beta_kl = grads(lambda l, mu, lv: (((xb - torch.sigmoid(l)) ** 2).sum(-1)
+                                           + 2 * sigma_x**2 * gaussian_kl(mu, lv)).mean())
+check.close("gradient of the Gaussian negative ELBO = gradient of (squared error + 2 sigma_x^2 KL) / (2 sigma_x^2)",
+            neg_elbo_gauss, sse_plus_beta_kl / (2 * sigma_x**2), rtol=1e-3, atol=1e-6)
+
+# %%
+def sharpness(images):
+    """Mean squared difference of neighbouring pixels: large for crisp strokes, small for blur."""
+    im = images.reshape(-1, *ds.shape)
+    return float(((im[:, 1:, :] - im[:, :-1, :]) ** 2).mean() + ((im[:, :, 1:] - im[:, :, :-1]) ** 2).mean())
+
+results = {}
+for sx in (0.05, 0.2, 1.0):
+    m_sx, run_sx, _ = make_trainer("gaussian", 1.0, sigma=sx)
+    run_sx(P.EPOCHS)
+    with torch.no_grad():
+        rec_t = decoded_mean(m_sx, m_sx.encode(x_test)[0])
+        r_t, k_t = test_elbo(m_sx, x_test, likelihood="gaussian", sigma=sx)
+    results[sx] = dict(elbo=(r_t - k_t).mean().item(), kl=k_t.mean().item(), sharp=sharpness(rec_t.numpy()),
+                       images=rec_t[:8].numpy())
+
+if P.LIKELIHOOD == "bernoulli" and P.BETA == 1:
+    m_b = model                      # the main VAE already is a Bernoulli VAE trained on the ELBO
+else:
+    m_b, run_b, _ = make_trainer("bernoulli", 1.0)
+    run_b(P.EPOCHS)
+with torch.no_grad():
+    r_b, k_b = test_elbo(m_b, x_test, likelihood="bernoulli")
+    rec_b = decoded_mean(m_b, m_b.encode(x_test)[0])
+elbo_b = r_b - k_b
+
+print(f"{'decoder':>22s} {'test ELBO':>10s} {'KL':>6s} {'sharpness':>10s}")
+print(f"{'Bernoulli':>22s} {elbo_b.mean().item():10.3g} {k_b.mean().item():6.3g} {sharpness(rec_b.numpy()):10.3g}")
+for sx, r in results.items():
+    print(f"{'Gaussian sigma_x=' + str(sx):>22s} {r['elbo']:10.3g} {r['kl']:6.3g} {r['sharp']:10.3g}")
+print(f"{'data':>22s} {'':>10s} {'':>6s} {sharpness(x_test.numpy()):10.3g}")
+
+check.claim("the Bernoulli ELBO is negative for every test image", bool((elbo_b < 0).all()))
+check.claim("the Gaussian ELBO with sigma_x = 0.2 is positive (a density, not a probability)", results[0.2]["elbo"] > 0)
+sx_list = list(results)
+check.claim("a larger sigma_x (a larger hidden KL weight) gives a smaller KL",
+            all(results[a]["kl"] > results[c]["kl"] for a, c in zip(sx_list, sx_list[1:])))
+check.claim("sigma_x = 1 gives blurrier reconstructions (lower sharpness) than sigma_x = 0.05",
+            results[1.0]["sharp"] < results[0.05]["sharp"])
+
+fig, axes = plt.subplots(1, 5, figsize=(11, 2.6))
+show_grid(x_test[:8].numpy().reshape(-1, *ds.shape), "data", ncols=2, ax=axes[0])
+show_grid(rec_b[:8].numpy().reshape(-1, *ds.shape), "Bernoulli", ncols=2, ax=axes[1])
+for ax, (sx, r) in zip(axes[2:], results.items()):
+    show_grid(r["images"].reshape(-1, *ds.shape), f"Gaussian sigma_x={sx}", ncols=2, ax=ax)
+plt.show()
+
+# %% [markdown]
+# With $\sigma_x = 1$ the hidden weight $\beta = 2$ on a squared error of a few units per image
+# makes every nat of code information too expensive: the KL drops to about 0, the encoder's
+# $q(z|x)$ equals the prior for every image and the decoder outputs one blurry average whatever
+# $z$ is - **posterior collapse**. With $\sigma_x = 0.05$ errors are expensive, the code carries
+# more information (larger KL) and reconstructions are crisper, yet the ELBO is the lowest of
+# the three: the density is so narrow that every remaining error costs dearly.
+#
+# The same reasoning explains the `BETA` knob: $\beta > 1$ buys a smoother, more
+# prior-like code space (often more disentangled coordinates, the "$\beta$-VAE") at the price
+# of blur; $\beta < 1$ sharpens reconstructions but leaves regions of the prior the decoder
+# never saw, so samples get worse. Try `-p BETA 4` or `-p BETA 0.1`. The VAE's blur is also why
+# GANs (lectures 6-7), which have no pixelwise likelihood at all, make crisper images - at
+# the price of a much harder training game.
+#
+# ## 9. Tighter bounds: importance weighting
+#
+# The ELBO uses one guess $q$; importance sampling with $k$ samples from $q$ gives
+#
+# $$\mathcal L_k = \mathbb E_{z_1..z_k \sim q}\Big[\log \frac1k \sum_{i=1}^k \frac{p(x, z_i)}{q(z_i|x)}\Big],$$
+#
+# with $\mathcal L_1 = \mathrm{ELBO} \le \mathcal L_k \le \mathcal L_{k+1} \le \log p(x)$ and
+# $\mathcal L_k \to \log p(x)$ as $k \to \infty$ (Burda et al., 2016). First on the tiny model,
+# where scipy knows $\log p(x)$, with a deliberately poor $q$ = the prior:
+
+# %%
+def iwae_from_log_weights(log_w, k):
+    """Average of log-mean-exp over disjoint blocks of k log-weights (rows = samples)."""
+    K = log_w.shape[0] // k * k
+    blocks = log_w[:K].reshape(K // k, k, *log_w.shape[1:])
+    return (torch.logsumexp(blocks, 1) - math.log(k)).mean(0)
+
+g = torch.Generator().manual_seed(P.SEED)
+zq = torch.randn(200_000, generator=g, dtype=torch.float64)                 # q = N(0, 1)
+log_w_tiny = torch.from_numpy(stats.norm.logpdf(x0, w * zq.numpy() + b, s))  # log p(x0, z) - log q(z) = log p(x0|z)
+ks = [1, 10, 100, 1000]
+bounds_tiny = [iwae_from_log_weights(log_w_tiny, k).item() for k in ks]
+for k, v in zip(ks, bounds_tiny):
+    print(f"k = {k:5d}: L_k = {v:.3f}")
+print(f"log p(x0) = {log_px:.3f}")
+check.close("L_1 with q = prior equals the closed-form ELBO of q = N(0, 1)", bounds_tiny[0],
+            elbo_linear_gaussian(0.0, 1.0), rtol=0.02)
+check.claim("L_k rises with k and stays below log p(x) (scipy)",
+            all(a < c for a, c in zip(bounds_tiny, bounds_tiny[1:])) and bounds_tiny[-1] < log_px)
+check.close("L_1000 is within 0.02 nats of log p(x)", bounds_tiny[-1], log_px, atol=0.02, rtol=0)
+
+# %% [markdown]
+# Now on the trained VAE and held-out digits. The log-weights use the same pieces as the ELBO:
+# $\log p(x|z) + \log p(z) - \log q(z|x)$, with the Gaussian log-densities written out.
+
+# %%
+def log_normal(z, mu, logvar):
+    return (-0.5 * (z - mu) ** 2 / logvar.exp() - 0.5 * logvar - 0.5 * math.log(2 * math.pi)).sum(-1)
+
+def log_weights(model, x, n_samples, likelihood=P.LIKELIHOOD):
+    with torch.no_grad():
+        mu, logvar = model.encode(x)
+        z = mu + (0.5 * logvar).exp() * torch.randn(n_samples, *mu.shape)
+        zero = torch.zeros_like(z)
+        return (log_likelihood(x, model.decode(z), likelihood) + log_normal(z, zero, zero)
+                - log_normal(z, mu, logvar))
+
+genlib.seed_everything(P.SEED)
+x_eval = x_test[:200]
+log_w = log_weights(model, x_eval, 500)
+ks = [1, 5, 50, 500]
+bounds = [iwae_from_log_weights(log_w, k).mean().item() for k in ks]
+with torch.no_grad():
+    r_e, k_e = test_elbo(model, x_eval, samples=20)
+elbo_eval = (r_e - k_e).mean().item()
+for k, v in zip(ks, bounds):
+    print(f"k = {k:4d}: L_k = {v:.4g} nats")
+print(f"ELBO (analytic KL) = {elbo_eval:.4g} nats")
+check.close("log p(x|z) + log p(z) - log q(z|x) averages to the ELBO (the Monte Carlo KL agrees with the closed form)",
+            bounds[0], elbo_eval, rtol=0.01, atol=0.05)
+check.claim("the importance-weighted bound L_k is non-decreasing in k",
+            all(a <= c + 1e-6 for a, c in zip(bounds, bounds[1:])))
+check.claim("L_500 is above the ELBO", bounds[-1] > elbo_eval)
+report.record("iwae_test_k500", bounds[-1])
+report.record("elbo_test_200", elbo_eval)
+
+# %% [markdown]
+# The gap $\mathcal L_{500} - \mathrm{ELBO}$ is (a lower estimate of) what we lose by
+# approximating the posterior with a single Gaussian - the KL to the true posterior from
+# section 2. Training *with* $\mathcal L_k$ instead of the ELBO gives the IWAE.
+#
+# ## 10. Conditional VAE: choose the digit
+#
+# If labels $y$ are available, give them to both networks: $q(z|x, y)$ and $p(x|z, y)$, with
+# prior $p(z)$ unchanged. The ELBO is the same with everything conditioned on $y$:
+#
+# $$\log p(x|y) \ge \mathbb E_{q(z|x,y)}[\log p(x|z,y)] - \mathrm{KL}(q(z|x,y)\,\|\,p(z)).$$
+#
+# The code no longer needs to store *which* digit it is, so it is free to store *how* it is
+# written (slant, thickness). To generate a chosen digit: pick $y$, draw $z$, decode.
+
+# %%
+cvae, run_c, log_c = make_trainer(P.LIKELIHOOD, P.BETA, n_classes=10)
+run_c(P.EPOCHS)
+
+genlib.seed_everything(P.SEED)
+wanted = torch.arange(10).repeat_interleave(10)
+with torch.no_grad():
+    made = decoded_mean(cvae, torch.randn(100, P.LATENT_DIM), wanted)
+acc = (judge.predict(made.numpy()) == wanted.numpy()).mean()
+print(f"the judge reads {acc:.0%} of the generated digits as the requested class")
+check.between("a CVAE generates the requested digit (judge accuracy on 100 samples)", acc, 0.8, 1.0)
+show_grid(ds.images(made).numpy(), "CVAE: one row per requested digit", ncols=10)
+plt.show()
+
+# %% [markdown]
+# Pick a class and move the latent sliders: within a row the digit keeps its identity while the
+# style changes. (Decoding and redrawing take a few milliseconds; `tests/test_views_vae.py` keeps
+# it under 50 ms.)
+
+# %%
+import ipywidgets as W
+from genlib.views.vae import LatentDecoder
+
+def decode_one(label, z):
+    with torch.no_grad():
+        zt = torch.as_tensor(z, dtype=torch.float32)[None]
+        return ds.images(decoded_mean(cvae, zt, torch.tensor([label])))[0].numpy()
+
+n_sliders = min(P.LATENT_DIM, 4)
+controls = {"label": W.Dropdown(options=[(str(i), i) for i in range(10)], value=3, description="digit")}
+controls.update({f"z{j + 1}": W.FloatSlider(value=0.0, min=-3, max=3, step=0.1, description=f"z{j + 1}")
+                 for j in range(n_sliders)})
+cvae_widget = widgets.Interactive(LatentDecoder(decode_one, P.LATENT_DIM, shape=ds.shape), controls,
+                                  title="CVAE decoder")
+cvae_widget
+
+# %% [markdown]
+# ## 11. Bridge: adversarial autoencoders
+#
+# The KL term needs the density of $q(z|x)$ and of the prior in closed form - which is why
+# everything above is Gaussian. An **adversarial autoencoder** (AAE) drops that requirement:
+# it keeps the reconstruction loss but replaces the KL by a **discriminator** that tries to
+# tell codes of real images, $z \sim q(z) = \mathbb E_x\, q(z|x)$, from prior draws
+# $z \sim p(z)$; the encoder is trained to fool it. Any prior we can *sample* will do.
+#
+# Why does a classifier measure a divergence? The best discriminator outputs
+# $D^*(z) = q(z)/(q(z)+p(z))$, so its logit is $\log q(z) - \log p(z)$, and averaging that
+# logit over $q$ gives $\mathrm{KL}(q\,\|\,p)$. We check this "density-ratio trick" where the
+# answer is known: $q = \mathcal N((1, -0.5), I)$ against $p = \mathcal N(0, I)$, a logistic
+# regression as the discriminator.
+
+# %%
+rng = np.random.default_rng(P.SEED)
+shift = np.array([1.0, -0.5])
+zq_ = rng.normal(size=(20_000, 2)) + shift
+zp_ = rng.normal(size=(20_000, 2))
+disc = LogisticRegression().fit(np.vstack([zq_, zp_]), np.r_[np.ones(20_000), np.zeros(20_000)])
+kl_from_disc = disc.decision_function(rng.normal(size=(20_000, 2)) + shift).mean()
+kl_exact = info.kl_normal(shift, 1.0, 0.0, 1.0).sum()
+print(f"KL from the discriminator {kl_from_disc:.2f}, exact {kl_exact:.3f}")
+check.close("a trained discriminator's mean logit over q estimates KL(q || p) (closed form: info.kl_normal)",
+            kl_from_disc, kl_exact, rtol=0.1)
+
+# %% [markdown]
+# The same discriminator can judge our VAE: how well does it tell the **aggregate
+# posterior** (codes $z\sim q(z|x)$ of training images) from the prior? An AAE would
+# train the encoder to drive this accuracy down to 1/2. For comparison we stretch the codes
+# by 3, a code space that does not match the prior.
+
+# %%
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier
+
+with torch.no_grad():
+    mu_a, lv_a = model.encode(x_train)
+    z_agg = (mu_a + (0.5 * lv_a).exp() * torch.randn_like(mu_a)).numpy()
+z_prior = np.random.default_rng(P.SEED).normal(size=z_agg.shape)
+
+def discriminator_accuracy(codes):
+    X = np.vstack([codes, z_prior])
+    y = np.r_[np.ones(len(codes)), np.zeros(len(z_prior))]
+    Xa, Xb, ya, yb = train_test_split(X, y, test_size=0.5, random_state=P.SEED, stratify=y)
+    clf = MLPClassifier(hidden_layer_sizes=(32,), max_iter=500, random_state=P.SEED).fit(Xa, ya)
+    return clf.score(Xb, yb)
+
+acc_vae, acc_bad = discriminator_accuracy(z_agg), discriminator_accuracy(3 * z_agg)
+print(f"held-out discriminator accuracy: VAE codes {acc_vae:.2f}, stretched codes {acc_bad:.2f}")
+check.claim("the discriminator separates a mismatched code space better than the VAE's",
+            acc_bad > acc_vae + 0.1, vae=acc_vae, stretched=acc_bad)
+
+# %% [markdown]
+# ## Summary
+#
+# * A VAE is a latent-variable model $p(z)p_\theta(x|z)$ trained by maximising the ELBO, a
+#   lower bound on $\log p(x)$ whose gap is $\mathrm{KL}(q(z|x)\,\|\,p(z|x))$.
+# * ELBO = reconstruction $-$ KL to the prior; with Gaussians the KL is
+#   $\frac12\sum(\sigma^2+\mu^2-1-\log\sigma^2)$.
+# * The reparameterisation $z = \mu + \sigma\varepsilon$ gives low-variance gradients through samples.
+# * Likelihoods set the scale and the blur: sum over pixels, and a fixed Gaussian $\sigma_x$ is
+#   a KL weight $\beta = 2\sigma_x^2$ in disguise.
+# * To generate, decode prior samples; $z=0$ decodes to roughly the mean image.
+# * Importance weighting tightens the bound towards $\log p(x)$.
+# * A CVAE conditions on labels; an AAE swaps the KL for a discriminator.
+#
+# **Next - lecture 6 (GANs)**: drop the encoder *and* the likelihood altogether and train the
+# generator only through a discriminator - the game whose optimal discriminator we just met.
