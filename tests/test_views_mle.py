@@ -138,13 +138,13 @@ def test_random_states_render_fast(View):
     times = []
     for _ in range(8):
         state = View.random_state(rng)
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # CPU time: robust to a busy shared machine
         view.update(**state)
         canvas.draw()
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
     # The course target is well under 30 ms on an idle machine; this bound only catches a view
-    # that rebuilds its figure (CI machines are shared and slow).
-    assert np.median(times) < 0.25
+    # that rebuilds its figure or its layout on every change.
+    assert np.median(times) < 0.15
 
 
 def test_sliders_drive_the_views():

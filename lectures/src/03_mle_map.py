@@ -529,8 +529,8 @@ def coin_posterior_mean(k, n, a, b):
 
 k, n, a, b = 3, 3, 2.0, 2.0
 post = st.beta(a + k, b + n - k)
-print(f"{k} heads in {n}: MLE {coin_mle(k, n):.3f}, MAP {coin_map(k, n, a, b):.3f}, "
-      f"posterior mean {coin_posterior_mean(k, n, a, b):.3f}")
+print(f"{k} heads in {n}: MLE {coin_mle(k, n):.3g}, MAP {coin_map(k, n, a, b):.3g}, "
+      f"posterior mean {coin_posterior_mean(k, n, a, b):.3g}")
 
 unnormalised = lambda p: p ** k * (1 - p) ** (n - k) * st.beta.pdf(p, a, b)  # likelihood x prior
 evidence = quad(unnormalised, 0, 1, epsabs=1e-13, epsrel=1e-12)[0]  # p(k): the normalising constant
