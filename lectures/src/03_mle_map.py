@@ -708,7 +708,10 @@ verify(
 # * Posterior $\propto$ likelihood $\times$ prior; the evidence is a constant for MAP. A Gaussian prior
 #   $\mathcal N(0,\tau^2 I)$ gives ridge with $\lambda=\sigma^2/\tau^2$; a flat prior ($\tau\to\infty$) gives MLE
 #   back; with more data the prior's pull fades like $1/n$.
-# * Coin with a Beta(a, b) prior: MLE $k/n$, MAP $(k+a-1)/(n+a+b-2)$, posterior mean $(k+a)/(n+a+b)$.
+# * The prior can be read as pseudo-data: $p$ fake observations $\sqrt\lambda\,w_j = 0$ for ridge, $a-1$ heads and
+#   $b-1$ tails for the coin.
+# * Coin with a Beta(a, b) prior: MLE $k/n$, MAP $(k+a-1)/(n+a+b-2)$, posterior mean $(k+a)/(n+a+b)$; the
+#   Bernoulli negative log-likelihood per toss is the binary cross-entropy.
 #
 # **Next.** Lecture 4 trains an autoencoder by minimising a reconstruction error: with a Gaussian (MSE) or
 # Bernoulli (cross-entropy) decoder this is exactly the maximum likelihood of this lecture, and like the
