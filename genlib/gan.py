@@ -101,6 +101,15 @@ def mlp(d_in: int, d_out: int, width: int = 128, depth: int = 3) -> nn.Sequentia
     return nn.Sequential(*layers)
 
 
+def _adam(params):
+    """Adam(0.5, 0.9); the fused kernel where torch has it (a third faster for networks this small)."""
+    params = list(params)
+    try:
+        return torch.optim.Adam(params, lr=1.0, betas=(0.5, 0.9), fused=True)
+    except (RuntimeError, TypeError, ValueError):  # pragma: no cover - older torch or an unsupported device
+        return torch.optim.Adam(params, lr=1.0, betas=(0.5, 0.9))
+
+
 class ToyGAN:
     """A GAN on 2-D toy data, stepped from code or from the live trainer.
 
@@ -152,8 +161,8 @@ class ToyGAN:
             self._modes_t = torch.as_tensor(self.modes / self.scale, dtype=torch.float32, device=self.device)
         self.loss = None
         self.lr_g, self.lr_d, self.n_critic = lr_g, lr_d, n_critic
-        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=1.0, betas=(0.5, 0.9))
-        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=1.0, betas=(0.5, 0.9))
+        self.opt_g = _adam(self.G.parameters())
+        self.opt_d = _adam(self.D.parameters())
         self.steps = 0
         self.history = {"step": [], "loss_d": [], "loss_g": [], "eval_step": [], "modes": [], "hq": []}
         self.set(loss=loss, lr_g=lr_g, lr_d=lr_d, n_critic=n_critic)
@@ -342,29 +351,28 @@ class GANView:
         self.ax.set_xticks([])
         self.ax.set_yticks([])
         self.ax.grid(False)
-        self.ax.legend(loc="upper right", fontsize=7, markerscale=2)
-        self.title = self.ax.set_title("")
-        self.line_d, = self.ax_loss.plot([], [], color=COLORS[0], label="D / critic")
-        self.line_g, = self.ax_loss.plot([], [], color=COLORS[1], label="G")
-        self.ax_loss.set_xlabel("generator step")
-        self.ax_loss.set_title("losses")
-        self.ax_loss.legend(loc="upper right", fontsize=7)
+        self.title = self.ax.set_title("", fontsize=9)
+        # titles name the colours: legends cost more to draw than everything else in a panel
+        self.line_d, = self.ax_loss.plot([], [], color=COLORS[0])
+        self.line_g, = self.ax_loss.plot([], [], color=COLORS[1])
+        self.ax_loss.set_title("loss of D (blue) and G (red)", fontsize=9)
         self.n_modes = len(gan.modes) if gan.modes is not None else 1
-        self.line_modes, = self.ax_cov.plot([], [], "o-", ms=3, color=COLORS[2],
-                                            label=f"modes captured / {self.n_modes}")
-        self.line_hq, = self.ax_cov.plot([], [], "s-", ms=3, color=COLORS[3], label="high-quality share")
+        self.line_modes, = self.ax_cov.plot([], [], "o-", ms=3, color=COLORS[2])
+        self.line_hq, = self.ax_cov.plot([], [], "s-", ms=3, color=COLORS[3])
         self.ax_cov.set_ylim(-0.03, 1.03)
-        self.ax_cov.set_xlabel("generator step")
-        self.ax_cov.set_title("mode coverage")
-        self.ax_cov.legend(loc="lower right", fontsize=7)
+        self.ax_cov.set_title(f"modes / {self.n_modes} (green), HQ share (orange)", fontsize=9)
         from matplotlib.ticker import MaxNLocator
 
         for ax in (self.ax_loss, self.ax_cov):
-            ax.xaxis.set_major_locator(MaxNLocator(4, integer=True))
-            ax.yaxis.set_major_locator(MaxNLocator(4))
+            ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(3))
         self.update()
-        self.fig.canvas.draw()  # lay the figure out once, then freeze the layout (faster redraws)
-        self.fig.set_layout_engine("none")
+        # lay the figure out once (constrained layout), then drop the layout engine: the axes keep
+        # their places and savefig skips the extra layout pass it makes whenever an engine is set
+        from .plots import png_bytes
+
+        png_bytes(self.fig)
+        self.fig.set_layout_engine(None)
 
     def update(self, **_ignored):
         with _OneThread(self.gan.device):
@@ -396,7 +404,7 @@ class GANView:
             ax.relim()
             ax.autoscale_view(scalex=True, scaley=(ax is self.ax_loss))
         cov = f", {h['modes'][-1]} modes, {100 * h['hq'][-1]:.0f}% HQ" if h["modes"] else ""
-        self.title.set_text(f"{gan.loss}, step {gan.steps}{cov}")
+        self.title.set_text(f"{gan.loss}, step {gan.steps}{cov}\nblue: data, red: G(z), arrows: G's gradient")
 
     @staticmethod
     def random_state(rng) -> dict:
