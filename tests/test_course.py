@@ -188,3 +188,21 @@ def test_resume_reruns_on_a_changed_notebook_parameters_or_failure(course_dir, t
     assert course._up_to_date(out, "01_alpha", "0" * 64, {"N": 4}) is None        # notebook changed
     (out / "01_alpha.metrics.json").write_text(json.dumps(dict(record, status="failed")))
     assert course._up_to_date(out, "01_alpha", digest, {"N": 4}) is None          # it failed last time
+
+
+def test_every_real_lecture_is_checked_in_advance():
+    """The runner reads each committed lecture's parameters and runs its validation spec (no kernel)."""
+    lectures = course.LECTURES
+    names = course.discover(lectures)
+    assert names, "no lectures found"
+    for name in names:
+        path = lectures / f"{name}.ipynb"
+        declared = course.declared_parameters(path)
+        assert {"PROFILE", "SEED"} <= set(declared), name
+        assert course.check_parameters(path, name, {"PROFILE": "cpu", "SEED": 1}) == []
+        (bad,) = course.check_parameters(path, name, {"PROFILE": "nonsense"})
+        assert bad.startswith(f"{name}: ") and "PROFILE" in bad and "'auto', 'cpu', 'full'" in bad
+        (bad,) = course.check_parameters(path, name, {"SEED": -1})
+        assert "SEED" in bad and ">= 0" in bad
+        (bad,) = course.check_parameters(path, name, {"SEDE": 1})
+        assert f"{name}: unknown parameter SEDE" in bad
