@@ -9,7 +9,7 @@ between two marker lines::
         ### END SOLUTION
 
 The instructor copy (the one in ``lectures/``) keeps the solution; the student
-build (``python -m genlib.students``) replaces the region with a stub that raises
+build (``python -m genlib.course students``) replaces the region with a stub that raises
 ``NotImplementedError``. The next cell calls :func:`verify`, which compares the
 student's function with the reference on a few inputs and, when the answer
 matches a known wrong variant, names the mistake.
