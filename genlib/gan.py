@@ -311,106 +311,6 @@ class ToyGAN:
         return r
 
 
-def _downsample(x, y, most=400):
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    if len(x) <= most:
-        return x, y
-    k = int(math.ceil(len(x) / most))
-    m = len(x) // k * k
-    return x[:m].reshape(-1, k).mean(1), y[:m].reshape(-1, k).mean(1)
-
-
-class GANView:
-    """Left: real points, generated points, the discriminator/critic as a heatmap and the
-    generator's gradient arrows. Middle: both losses. Right: modes captured and the
-    share of high-quality samples."""
-
-    def __init__(self, gan: ToyGAN, n_show: int = 512, res: int = 48, n_arrows: int = 64, lim=None):
-        from .plots import figure, P_COLOR, Q_COLOR, COLORS
-
-        self.gan, self.n_show, self.res, self.n_arrows = gan, n_show, res, n_arrows
-        if lim is None:
-            lim = 1.35 * gan.scale + 3 * (gan.std or 0)
-        self.lim = float(lim)
-        self.fig, (self.ax, self.ax_loss, self.ax_cov) = figure(ncols=3, width=2.9, height=2.8)
-        g = np.linspace(-self.lim, self.lim, res)
-        xx, yy = np.meshgrid(g, g)
-        self.grid_points = np.stack([xx.ravel(), yy.ravel()], 1).astype(np.float32)
-        self.image = self.ax.imshow(np.zeros((res, res)), origin="lower", cmap="RdBu_r", alpha=0.55,
-                                    extent=(-self.lim, self.lim, -self.lim, self.lim), vmin=0, vmax=1,
-                                    interpolation="bilinear")
-        real = gan.real(n_show)
-        self.real = self.ax.scatter(real[:, 0], real[:, 1], s=4, color=P_COLOR, label="real")
-        self.fake = self.ax.scatter(np.zeros(n_show), np.zeros(n_show), s=4, color=Q_COLOR, label="G(z)")
-        self.arrows = self.ax.quiver(np.zeros(n_arrows), np.zeros(n_arrows), np.zeros(n_arrows),
-                                     np.zeros(n_arrows), color="k", angles="xy", scale_units="xy",
-                                     scale=1.0, width=0.006)
-        self.ax.set_xlim(-self.lim, self.lim)
-        self.ax.set_ylim(-self.lim, self.lim)
-        self.ax.set_aspect("equal")
-        self.ax.set_xticks([])
-        self.ax.set_yticks([])
-        self.ax.grid(False)
-        self.title = self.ax.set_title("", fontsize=9)
-        # titles name the colours: legends cost more to draw than everything else in a panel
-        self.line_d, = self.ax_loss.plot([], [], color=COLORS[0])
-        self.line_g, = self.ax_loss.plot([], [], color=COLORS[1])
-        self.ax_loss.set_title("loss of D (blue) and G (red)", fontsize=9)
-        self.n_modes = len(gan.modes) if gan.modes is not None else 1
-        self.line_modes, = self.ax_cov.plot([], [], "o-", ms=3, color=COLORS[2])
-        self.line_hq, = self.ax_cov.plot([], [], "s-", ms=3, color=COLORS[3])
-        self.ax_cov.set_ylim(-0.03, 1.03)
-        self.ax_cov.set_title(f"modes / {self.n_modes} (green), HQ share (orange)", fontsize=9)
-        from matplotlib.ticker import MaxNLocator
-
-        for ax in (self.ax_loss, self.ax_cov):
-            ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))
-            ax.yaxis.set_major_locator(MaxNLocator(3))
-        self.update()
-        # lay the figure out once (constrained layout), then drop the layout engine: the axes keep
-        # their places and savefig skips the extra layout pass it makes whenever an engine is set
-        from .plots import png_bytes
-
-        png_bytes(self.fig)
-        self.fig.set_layout_engine(None)
-
-    def update(self, **_ignored):
-        with _OneThread(self.gan.device):
-            self._update()
-
-    def _update(self):
-        gan = self.gan
-        fake = gan.sample(self.n_show)
-        self.fake.set_offsets(fake)
-        values = gan.critic_on(self.grid_points).reshape(self.res, self.res)
-        self.image.set_data(values)
-        if gan.loss.startswith("wgan"):
-            lo, hi = float(values.min()), float(values.max())
-            self.image.set_clim(lo, hi if hi > lo else lo + 1e-6)
-        else:
-            self.image.set_clim(0, 1)
-        pts = fake[: self.n_arrows]
-        g = gan.gradient_on(pts)
-        norm = np.linalg.norm(g, axis=1).max()
-        g = g * (0.15 * self.lim / norm) if norm > 0 else g  # the longest arrow is 15 % of the half-width
-        self.arrows.set_offsets(pts)
-        self.arrows.set_UVC(g[:, 0], g[:, 1])
-        h = gan.history
-        for line, key in ((self.line_d, "loss_d"), (self.line_g, "loss_g")):
-            line.set_data(*_downsample(h["step"], h[key]))
-        self.line_modes.set_data(h["eval_step"], np.asarray(h["modes"], float) / self.n_modes)
-        self.line_hq.set_data(h["eval_step"], h["hq"])
-        for ax in (self.ax_loss, self.ax_cov):
-            ax.relim()
-            ax.autoscale_view(scalex=True, scaley=(ax is self.ax_loss))
-        cov = f", {h['modes'][-1]} modes, {100 * h['hq'][-1]:.0f}% HQ" if h["modes"] else ""
-        self.title.set_text(f"{gan.loss}, step {gan.steps}{cov}\nblue: data, red: G(z), arrows: G's gradient")
-
-    @staticmethod
-    def random_state(rng) -> dict:
-        return {}
-
-
 def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps: int = 300,
             eval_n: int = 1000, interval_ms: int = 100, **kw):
     """The live trainer: Play / Pause / Step, and controls for the loss, the learning
@@ -453,3 +353,6 @@ def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps:
                 on_control=on_control, title=f"GAN trainer ({gan.name})")
     live.gan = gan
     return live
+
+
+from .views.gan import GANView  # noqa: E402  (the view lives with the other views)
