@@ -1,0 +1,108 @@
+"""Views for lecture 04 (autoencoders)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..plots import COLORS, Q_COLOR, figure, freeze_layout
+
+
+class LatentExplorer:
+    """Left: the 2-D codes of the data coloured by label, with a movable point.
+    Right: the decoder's image of that point.
+
+    ``decode`` maps a latent point (a NumPy array of shape ``(2,)``) to a flat
+    image of ``shape[0] * shape[1]`` pixels. ``update(z1, z2)`` moves the point
+    and redraws the decoded image; nothing else is rebuilt.
+    """
+
+    def __init__(self, codes, labels, decode, shape, z1: float = 0.0, z2: float = 0.0,
+                 n_show: int = 1500, seed: int = 0):
+        codes = np.asarray(codes, dtype=float)
+        labels = np.asarray(labels)
+        if codes.ndim != 2 or codes.shape[1] != 2:
+            raise ValueError(f"codes must have shape (N, 2); got {codes.shape}")
+        self.decode, self.shape = decode, tuple(shape)
+        self.fig, (self.ax_z, self.ax_x) = figure(ncols=2, width=3.4, height=3.1)
+        keep = np.random.default_rng(seed).permutation(len(codes))[:n_show]
+        colors = np.array(COLORS + ["#bcbd22", "#7f7f7f"])[labels[keep] % 10]
+        self.scatter = self.ax_z.scatter(codes[keep, 0], codes[keep, 1], c=colors, s=6, alpha=0.6, linewidths=0)
+        for k in range(int(labels.max()) + 1):  # a label at each class centre
+            m = codes[labels == k].mean(0)
+            self.ax_z.text(m[0], m[1], str(k), fontsize=11, weight="bold", ha="center", va="center")
+        self.marker, = self.ax_z.plot([z1], [z2], "X", color="k", ms=11, mec="w", mew=1.5)
+        self.ax_z.set_xlabel("$z_1$")
+        self.ax_z.set_ylabel("$z_2$")
+        self.ax_z.set_title("latent codes of the data")
+        self.image = self.ax_x.imshow(np.zeros(self.shape), cmap="gray_r", vmin=0, vmax=1,
+                                      interpolation="nearest")
+        self.ax_x.set_xticks([])
+        self.ax_x.set_yticks([])
+        self.ax_x.grid(False)
+        self.title = self.ax_x.set_title("")
+        self.update(z1=z1, z2=z2)
+        freeze_layout(self.fig)  # the axes never move: later redraws skip the layout pass
+
+    def update(self, z1: float, z2: float):
+        z = np.array([z1, z2], dtype=float)
+        img = np.asarray(self.decode(z), dtype=float).reshape(self.shape)
+        self.marker.set_data([z1], [z2])
+        self.image.set_data(img)
+        self.title.set_text(f"decoder(z) at z = ({z1:.2f}, {z2:.2f})")
+        return img
+
+    @staticmethod
+    def random_state(rng) -> dict:
+        return {"z1": float(rng.uniform(-3, 3)), "z2": float(rng.uniform(-3, 3))}
+
+    @classmethod
+    def bench_instance(cls):
+        """An instance with a fixed random decoder of MNIST size (for the widget benchmark)."""
+        rng = np.random.default_rng(0)
+        A, b = rng.normal(size=(784, 2)), rng.normal(size=784)
+        codes, labels = rng.normal(size=(1000, 2)), rng.integers(0, 10, 1000)
+        return cls(codes, labels, lambda z: 1 / (1 + np.exp(-(A @ z + b))), (28, 28))
+
+
+class Interpolation:
+    """A row of images decoded along a straight line between two latent codes,
+    over the curve of a "how far from the data" score along the path.
+
+    ``update(t)`` highlights the image at position ``t`` in [0, 1] on the path
+    and shows it large.
+    """
+
+    def __init__(self, images, score, shape, score_label: str = "distance to nearest training image"):
+        self.images = np.asarray(images, dtype=float).reshape(len(images), *shape)
+        self.score = np.asarray(score, dtype=float)
+        self.ts = np.linspace(0, 1, len(self.images))
+        self.fig, (self.ax_img, self.ax_curve) = figure(ncols=2, width=3.4, height=2.9)
+        self.image = self.ax_img.imshow(self.images[0], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        self.ax_img.set_xticks([])
+        self.ax_img.set_yticks([])
+        self.ax_img.grid(False)
+        self.ax_curve.plot(self.ts, self.score, "o-", color="0.4", ms=4)
+        self.marker, = self.ax_curve.plot([0], [self.score[0]], "o", color=Q_COLOR, ms=9)
+        self.ax_curve.set_xlabel("t (0 = first digit, 1 = second)")
+        self.ax_curve.set_ylabel(score_label)
+        self.title = self.ax_img.set_title("")
+        self.update(t=0.0)
+        freeze_layout(self.fig)
+
+    def index(self, t: float) -> int:
+        return int(np.argmin(np.abs(self.ts - t)))
+
+    def update(self, t: float):
+        i = self.index(t)
+        self.image.set_data(self.images[i])
+        self.marker.set_data([self.ts[i]], [self.score[i]])
+        self.title.set_text(f"t = {self.ts[i]:.2f}")
+        return i
+
+    @staticmethod
+    def random_state(rng) -> dict:
+        return {"t": float(rng.uniform(0, 1))}
+
+    @classmethod
+    def bench_instance(cls):
+        rng = np.random.default_rng(0)
+        return cls(rng.uniform(size=(11, 784)), rng.uniform(size=11), (28, 28))

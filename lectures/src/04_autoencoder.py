@@ -1,0 +1,545 @@
+# %% [markdown]
+# # Lecture 4 - Autoencoders: bottlenecks, manifolds and PCA
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/generative-course/genmodels/blob/main/lectures/04_autoencoder.ipynb)
+#
+# **What you will learn**
+#
+# * the *manifold idea*: real images fill a tiny, low-dimensional part of pixel space,
+#   which is why a narrow **bottleneck** can describe them;
+# * the autoencoder: an **encoder** $x \mapsto z$, a **decoder** $z \mapsto \hat x$ and a
+#   reconstruction loss, read as a negative log-likelihood (MSE = Gaussian, BCE = Bernoulli);
+# * a *linear* autoencoder trained with MSE finds the same subspace as PCA, and a
+#   *nonlinear* one beats PCA when the bottleneck is narrow;
+# * what the latent space looks like, and why a plain autoencoder is **not** a generative
+#   model: its latent space has holes (the motivation for the VAE of lecture 5);
+# * why pixel-wise MSE is a poor judge of what images look alike.
+#
+# **Prerequisites**: lectures 1-3 (entropy, cross-entropy, KL, maximum likelihood);
+# basic PyTorch (`nn.Linear`, an optimiser step).
+
+# %% tags=["setup"]
+# Set-up: on Colab this installs the course library; anywhere else it does nothing.
+import sys
+if "google.colab" in sys.modules:
+    get_ipython().run_line_magic("pip", "install -q git+https://github.com/generative-course/genmodels@main")
+
+# %% tags=["parameters"]
+PROFILE: str = "auto"  # one of auto, cpu, full
+SEED: int = 0  # random seed, an integer >= 0
+DATASET: str = "digits"  # one of digits (8x8, offline, fast), mnist5k (28x28, offline), mnist (downloads once)
+LATENT_DIM: int = 8  # width of the bottleneck of the main autoencoder, an integer >= 1 (below the pixel count)
+EPOCHS: int = 30  # training epochs of every autoencoder (x4 in the full profile), an integer >= 1
+
+# %%
+import numpy as np
+import torch
+from torch import nn
+import matplotlib.pyplot as plt
+import genlib
+from genlib import check, data, report, widgets
+from genlib.train import batches, fit
+from genlib.exercises import verify
+
+P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
+                    DATASET=genlib.choice("digits", "mnist5k", "mnist"),
+                    LATENT_DIM=genlib.integer(min=1), EPOCHS=genlib.integer(min=1))
+PIXELS = {"digits": 64, "mnist5k": 784, "mnist": 784}[P.DATASET]
+if P.LATENT_DIM >= PIXELS:
+    raise ValueError(f"Parameter LATENT_DIM must be an integer >= 1 and below the {PIXELS} pixels "
+                     f"of {P.DATASET} (a bottleneck); got {P.LATENT_DIM}.")
+# One CPU thread: these networks are so small that a second thread costs more in
+# synchronisation than it saves (and results stay identical on every machine).
+rt = genlib.setup(P.PROFILE, P.SEED, threads=1)
+epochs = rt.pick(cpu=P.EPOCHS, full=4 * P.EPOCHS)
+hidden = rt.pick(cpu=(128, 64), full=(512, 256))
+
+# %% [markdown]
+# ## 1. The manifold idea
+#
+# A digit of $H \times W$ grey pixels is a point of $\mathbb{R}^D$, $D = HW$. Almost every
+# point of that space looks like television snow: draw the pixels at random and you will
+# never see a digit. Real digits are confined to a thin set that one can walk along by
+# small, meaningful changes (a thicker stroke, a slant, a longer tail). The **manifold
+# hypothesis** says this set is (close to) a smooth surface of low dimension $d \ll D$,
+# and that a few coordinates on it describe an image almost without error.
+#
+# Learning such coordinates is **manifold learning**, a kind of *dimensionality reduction*
+# that keeps the meaningful properties of the data. The simplest version is flat: PCA
+# finds the $d$-dimensional *linear* subspace that loses the least squared error.
+
+# %%
+ds = data.load(P.DATASET, seed=P.SEED)
+print(ds.source)
+x_train, x_test = ds.x_train.to(rt.device), ds.x_test.to(rt.device)
+X_train, X_test = ds.x_train.numpy().astype(np.float64), ds.x_test.numpy().astype(np.float64)
+y_train, y_test = ds.y_train.numpy(), ds.y_test.numpy()
+N, D = X_train.shape
+print(f"{N} training and {len(X_test)} test images of {ds.shape[0]}x{ds.shape[1]} = {D} pixels")
+
+# %% [markdown]
+# How flat is the data? The eigenvalues $\lambda_1 \ge \lambda_2 \ge \dots$ of the covariance
+# matrix say how much variance each direction carries. We compute them from the singular
+# values of the centred data matrix, $\lambda_i = s_i^2 / (N-1)$.
+
+# %%
+mean_image = X_train.mean(0)
+s = np.linalg.svd(X_train - mean_image, compute_uv=False)
+eigenvalues = s**2 / (N - 1)
+explained = np.cumsum(eigenvalues) / eigenvalues.sum()
+d90 = int(np.searchsorted(explained, 0.90) + 1)
+print(f"{d90} of {D} directions carry 90% of the variance")
+
+from sklearn.decomposition import PCA
+check.close("our eigenvalues match scikit-learn's PCA", eigenvalues[:10], PCA(10).fit(X_train).explained_variance_, rtol=1e-6)
+check.between("90% of the variance lives in at most half of the pixel directions", d90 / D, 0, 0.5)
+report.record("d90", d90)
+
+fig, axes = plt.subplots(1, 2, figsize=(9, 2.8), gridspec_kw={"width_ratios": [1.3, 1]})
+axes[0].plot(np.arange(1, D + 1), explained, color="0.3")
+axes[0].axhline(0.9, color="C3", ls="--", lw=1)
+axes[0].axvline(d90, color="C3", ls="--", lw=1)
+axes[0].set(xscale="log", xlabel="number of directions d", ylabel="variance explained")
+rng = np.random.default_rng(P.SEED)
+noise_and_digits = np.concatenate([ds.images(X_train[:4]), rng.uniform(size=(4, *ds.shape))])
+axes[1].imshow(np.concatenate(list(np.pad(noise_and_digits, ((0, 0), (1, 1), (1, 1)), constant_values=1)), 1),
+               cmap="gray_r", vmin=0, vmax=1)
+axes[1].set(title="four digits, then four random points of pixel space", xticks=[], yticks=[])
+axes[1].grid(False)
+plt.show()
+
+# %% [markdown]
+# ## 2. The autoencoder
+#
+# An autoencoder is a network whose target is its own input. An **encoder** $f_\phi$
+# squeezes $x \in \mathbb{R}^D$ through a narrow **bottleneck** into a code, the **latent
+# vector** $z = f_\phi(x) \in \mathbb{R}^d$ (also called the bottleneck layer, the features or
+# the hidden representation); a **decoder** $g_\theta$ maps it back to $\hat x = g_\theta(z)$.
+# Both are trained to make $\hat x$ close to $x$:
+#
+# $$\min_{\phi,\theta}\; \frac{1}{N}\sum_{n=1}^N \ell\big(x_n,\ g_\theta(f_\phi(x_n))\big).$$
+#
+# Because $d < D$, the network cannot copy: it must find the few coordinates that matter.
+# The prize is the *encoder* (a learned dimensionality reduction); the decoder is there
+# so that the encoder can be trained. (The VAE turns this around: there the decoder is
+# the prize.)
+#
+# **Which loss?** Read the decoder as a probability model of the image given the code,
+# and train by maximum likelihood (lecture 3): minimise $-\log p(x \mid z)$.
+#
+# * Gaussian pixels, $p(x\mid z) = \mathcal N(x;\ \hat x,\ \sigma^2 I)$:
+#   $\ -\log p(x\mid z) = \frac{1}{2\sigma^2}\lVert x-\hat x\rVert^2 + \frac D2 \log(2\pi\sigma^2)$,
+#   the squared error up to a scale and a constant.
+# * Bernoulli pixels with means $\hat x \in (0,1)$:
+#   $\ -\log p(x\mid z) = -\sum_i \big[x_i \log \hat x_i + (1-x_i)\log(1-\hat x_i)\big]$,
+#   the binary cross-entropy.
+
+# %%
+def gaussian_nll(x, x_hat, sigma=1.0):
+    """-log N(x; x_hat, sigma^2 I), summed over the pixels of each image."""
+    D = x.shape[-1]
+    return ((x - x_hat) ** 2).sum(-1) / (2 * sigma**2) + 0.5 * D * np.log(2 * np.pi * sigma**2)
+
+def bernoulli_nll(x, x_hat):
+    """-log Bernoulli(x; x_hat), summed over the pixels: the binary cross-entropy."""
+    return -(x * np.log(x_hat) + (1 - x) * np.log(1 - x_hat)).sum(-1)
+
+from scipy import stats
+x_demo, x_hat_demo = X_test[:5], np.clip(X_test[5:10], 0.05, 0.95)
+check.close("Gaussian NLL = squared error / (2 sigma^2) + constant (scipy.stats.norm)",
+            gaussian_nll(x_demo, x_hat_demo, 0.3), -stats.norm.logpdf(x_demo, x_hat_demo, 0.3).sum(-1))
+b_demo = (x_demo > 0.5).astype(float)
+check.close("Bernoulli NLL = binary cross-entropy (scipy.stats.bernoulli)",
+            bernoulli_nll(b_demo, x_hat_demo), -stats.bernoulli.logpmf(b_demo, x_hat_demo).sum(-1))
+
+# %% [markdown]
+# Here is the model: two small multilayer perceptrons. The decoder ends in a sigmoid, so
+# that every pixel it outputs lies in $[0, 1]$ like the data.
+
+# %%
+class Autoencoder(nn.Module):
+    def __init__(self, D, d, hidden=(128, 64)):
+        super().__init__()
+        h1, h2 = hidden
+        self.encoder = nn.Sequential(nn.Linear(D, h1), nn.ReLU(), nn.Linear(h1, h2), nn.ReLU(),
+                                     nn.Linear(h2, d))
+        self.decoder = nn.Sequential(nn.Linear(d, h2), nn.ReLU(), nn.Linear(h2, h1), nn.ReLU(),
+                                     nn.Linear(h1, D), nn.Sigmoid())
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+def mse_per_pixel(x_hat, x):
+    return ((x_hat - x) ** 2).mean()
+
+
+def train_autoencoder(model, x, epochs, lr=3e-3, batch_size=64, desc="autoencoder"):
+    """Adam on the pixel MSE, with a cosine learning-rate decay; returns the History."""
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    decay = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+
+    def step(batch):
+        (xb,) = batch
+        loss = mse_per_pixel(model(xb), xb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return {"mse": loss}
+
+    return fit(step, batches(x, batch_size=batch_size, seed=P.SEED), epochs,
+               callbacks=[lambda epoch, logs: decay.step()], desc=desc)
+
+
+@torch.no_grad()
+def test_mse(model, x, centre=None):
+    """Mean squared error per pixel on x (optionally a model trained on x - centre)."""
+    x = x if centre is None else x - centre
+    return float(mse_per_pixel(model(x), x))
+
+# %%
+genlib.seed_everything(P.SEED)
+ae = Autoencoder(D, P.LATENT_DIM, hidden).to(rt.device)
+history = train_autoencoder(ae, x_train, epochs, desc=f"autoencoder d={P.LATENT_DIM}")
+ae_train, ae_test = test_mse(ae, x_train), test_mse(ae, x_test)
+mean_only = float(((X_test - mean_image) ** 2).mean())  # the best "code" of size 0: the mean image
+print(f"d = {P.LATENT_DIM}: MSE per pixel {ae_train:.3g} (train), {ae_test:.3g} (test); "
+      f"the mean image alone: {mean_only:.3g}")
+check.claim(f"the {P.LATENT_DIM}-D code reconstructs held-out digits far better than the mean image",
+            ae_test < 0.8 * mean_only, ae_test=ae_test, mean_only=mean_only)
+check.between("it generalises: test error within 0.8-1.6x the training error", ae_test / ae_train, 0.8, 1.6)
+report.record("ae_test_mse", ae_test)
+
+with torch.no_grad():
+    recon = ae(x_test[:10]).cpu().numpy()
+fig, axes = plt.subplots(1, 2, figsize=(10, 2.4), gridspec_kw={"width_ratios": [1, 2.2]})
+axes[0].plot(np.arange(1, len(history) + 1), history.series("mse"), color="0.3")
+axes[0].set(xlabel="epoch", ylabel="training MSE per pixel", yscale="log")
+grid = np.concatenate([np.concatenate(list(ds.images(X_test[:10])), 1), np.concatenate(list(ds.images(recon)), 1)], 0)
+axes[1].imshow(grid, cmap="gray_r", vmin=0, vmax=1)
+axes[1].set(title=f"test digits (top) and their reconstructions through a {P.LATENT_DIM}-D code", xticks=[], yticks=[])
+axes[1].grid(False)
+plt.show()
+
+# %% [markdown]
+# ## 3. A linear autoencoder is PCA
+#
+# Remove the nonlinearities: $z = W_e (x - \bar x)$, $\hat x = \bar x + W_d z$. The best
+# rank-$d$ map in squared error is known in closed form (Eckart-Young): project onto the
+# top $d$ principal directions. So a linear autoencoder trained with MSE should reach
+# PCA's error, and the columns of its decoder $W_d$ should span PCA's subspace -
+# although not necessarily as the principal axes themselves: any invertible mix
+# $W_d A$, $A^{-1} W_e$ reconstructs equally well, so only the *subspace* is determined.
+#
+# We compare subspaces with **principal angles** (all zero when two subspaces coincide;
+# `scipy.linalg.subspace_angles`). Both models see centred data, as PCA does.
+
+# %%
+class LinearAutoencoder(nn.Module):
+    def __init__(self, D, d):
+        super().__init__()
+        self.encoder = nn.Linear(D, d)
+        self.decoder = nn.Linear(d, D)
+
+    def forward(self, x):
+        return self.decoder(self.encoder(x))
+
+
+def pca_mse(d, X_fit, X_eval):
+    """PCA with d components fitted on X_fit; MSE per pixel of reconstructing X_eval."""
+    pca = PCA(d).fit(X_fit)
+    return float(((pca.inverse_transform(pca.transform(X_eval)) - X_eval) ** 2).mean()), pca
+
+
+from scipy.linalg import subspace_angles
+sizes = [2, 4, 8]
+centre = x_train.mean(0)
+rows = {}
+for d in sizes:
+    genlib.seed_everything(P.SEED)
+    lin = LinearAutoencoder(D, d).to(rt.device)
+    train_autoencoder(lin, x_train - centre, 2 * epochs, lr=1e-2, desc=f"linear d={d}")
+    p_train, pca = pca_mse(d, X_train, X_train)
+    p_test, _ = pca_mse(d, X_train, X_test)
+    angles = np.degrees(subspace_angles(lin.decoder.weight.detach().cpu().numpy().astype(np.float64),
+                                        pca.components_.T))
+    rows[d] = dict(pca_train=p_train, pca_test=p_test, lin_train=test_mse(lin, x_train, centre),
+                   lin_test=test_mse(lin, x_test, centre), angle=angles.max(), gap=eigenvalues[d - 1] / eigenvalues[d])
+    print(f"d = {d:2d}: PCA {p_train:.3g}, linear AE {rows[d]['lin_train']:.3g} (train MSE per pixel); "
+          f"largest principal angle {angles.max():.2g} deg; eigenvalue ratio lambda_d / lambda_d+1 = {rows[d]['gap']:.2g}")
+
+for d in sizes:
+    check.close(f"d = {d}: the linear AE reaches PCA's training error (within 3%)", rows[d]["lin_train"], rows[d]["pca_train"], rtol=0.03)
+clear_gap = max(sizes, key=lambda d: rows[d]["gap"])  # always check the size with the clearest gap
+for d in sizes:
+    if rows[d]["gap"] > 1.3 or d == clear_gap:
+        check.between(f"d = {d}: the decoder spans PCA's subspace (largest principal angle below 10 deg)", rows[d]["angle"], 0, 10)
+report.record("linear_ae_vs_pca", {d: [rows[d]["lin_train"], rows[d]["pca_train"], rows[d]["angle"]] for d in sizes})
+
+# %% [markdown]
+# Where $\lambda_d$ and $\lambda_{d+1}$ are nearly equal (a ratio close to 1), the $d$-th and
+# $(d{+}1)$-th directions are almost interchangeable: tilting the subspace between them
+# costs almost nothing, so gradient descent has little reason to settle, and the last
+# principal angle can stay large although the error matches. That is why the angle check
+# is made only where the eigenvalue gap is clear.
+#
+# ## 4. A nonlinear autoencoder beats PCA at small sizes
+#
+# PCA is the best *flat* description. The digit manifold is curved, and a nonlinear
+# encoder/decoder can follow the curve: at a narrow bottleneck it should reconstruct
+# *held-out* digits better than any linear projection.
+
+# %%
+ae_by_size = {P.LATENT_DIM: ae}
+for d in sorted(set(sizes) - {P.LATENT_DIM}):
+    genlib.seed_everything(P.SEED)
+    ae_by_size[d] = Autoencoder(D, d, hidden).to(rt.device)
+    train_autoencoder(ae_by_size[d], x_train, epochs, desc=f"autoencoder d={d}")
+
+print(" d | PCA test | linear AE test | nonlinear AE test   (MSE per pixel)")
+for d in sorted(set(sizes) | {P.LATENT_DIM}):
+    p_test = rows[d]["pca_test"] if d in rows else pca_mse(d, X_train, X_test)[0]
+    lin_test = f"{rows[d]['lin_test']:.3g}" if d in rows else "-"
+    print(f"{d:2d} | {p_test:8.3g} | {lin_test:>14} | {test_mse(ae_by_size[d], x_test):.3g}")
+    report.record(f"test_mse_d{d}", {"pca": p_test, "nonlinear_ae": test_mse(ae_by_size[d], x_test)})
+
+nonlin2, pca2 = test_mse(ae_by_size[2], x_test), rows[2]["pca_test"]
+check.claim("d = 2: the nonlinear AE beats PCA on held-out digits by more than 10%", nonlin2 < 0.9 * pca2,
+            nonlinear=nonlin2, pca=pca2)
+
+# %% [markdown]
+# ## 5. The latent space
+#
+# With $d = 2$ we can look at the codes directly. Each test digit becomes a point,
+# coloured by its label (which the autoencoder never saw).
+
+# %%
+ae2 = ae_by_size[2]
+with torch.no_grad():
+    codes = ae2.encoder(x_test).cpu().numpy()
+    codes_train = ae2.encoder(x_train).cpu().numpy()
+fig, ax = plt.subplots(figsize=(5.5, 4.5))
+sc = ax.scatter(codes[:, 0], codes[:, 1], c=y_test, cmap="tab10", s=8, vmin=-0.5, vmax=9.5)
+fig.colorbar(sc, ax=ax, ticks=range(10), label="label")
+ax.set(xlabel="$z_1$", ylabel="$z_2$", title="2-D codes of the test digits")
+plt.show()
+
+from sklearn.neighbors import KNeighborsClassifier
+knn_acc = KNeighborsClassifier(10).fit(codes_train, y_train).score(codes, y_test)
+print(f"a 10-nearest-neighbour classifier on the 2-D codes: {knn_acc:.0%} test accuracy")
+check.claim("labels cluster in the 2-D code (k-NN accuracy far above the 10% of chance)", knn_acc > 0.4, accuracy=knn_acc)
+
+# %% [markdown]
+# Move the cross through the latent space and watch the decoder's output. Near the
+# clusters you see clean digits; between and beyond them, the decoder still answers,
+# but with blends and smudges it never had to produce.
+
+# %%
+import ipywidgets as W
+from genlib.views.autoencoder import LatentExplorer
+
+@torch.no_grad()
+def decode2(z):
+    return ae2.decoder(torch.as_tensor(z, dtype=torch.float32, device=rt.device)[None])[0].cpu().numpy()
+
+lo, hi = codes.min(0), codes.max(0)
+explorer = widgets.Interactive(
+    LatentExplorer(codes, y_test, decode2, ds.shape, z1=float(np.median(codes[:, 0])), z2=float(np.median(codes[:, 1]))),
+    {"z1": W.FloatSlider(value=float(np.median(codes[:, 0])), min=float(lo[0]), max=float(hi[0]), step=float(hi[0] - lo[0]) / 100, description="z1"),
+     "z2": W.FloatSlider(value=float(np.median(codes[:, 1])), min=float(lo[1]), max=float(hi[1]), step=float(hi[1] - lo[1]) / 100, description="z2")},
+    title="latent explorer")
+explorer
+
+# %% [markdown]
+# ## 6. Holes: why an autoencoder is not a generative model
+#
+# An autoencoder stores a *point* per image, not a distribution. Nothing in its loss
+# asks the codes to fill the latent space, or says what a code between two digits should
+# decode to. Let us walk on a straight line between the codes of two test digits of
+# different classes, $z_t = (1-t) z_a + t z_b$, decode every step, and measure how far
+# each decoded image is from the data: the distance to its nearest *training* image
+# (the nearest neighbour comes from `sklearn.neighbors.NearestNeighbors`).
+#
+# The endpoints are reconstructions of real digits, so they lie near the data. If the
+# codes between them were meaningful, the path would stay near the data too.
+
+# %%
+from sklearn.neighbors import NearestNeighbors
+nearest = NearestNeighbors(n_neighbors=1).fit(X_train)
+
+def distance_to_data(images):
+    return nearest.kneighbors(images)[0][:, 0]
+
+ts = np.linspace(0, 1, 11)
+rng = np.random.default_rng(P.SEED)
+pairs = [(a, b) for a, b in rng.integers(0, len(X_test), size=(400, 2)) if y_test[a] != y_test[b]][:200]
+with torch.no_grad():
+    z_test = ae.encoder(x_test).cpu()
+    path_dist = []
+    for a, b in pairs:
+        z_path = (1 - torch.tensor(ts, dtype=torch.float32))[:, None] * z_test[a] + torch.tensor(ts, dtype=torch.float32)[:, None] * z_test[b]
+        path_dist.append(distance_to_data(ae.decoder(z_path.to(rt.device)).cpu().numpy().astype(np.float64)))
+path_dist = np.array(path_dist)  # (pairs, steps)
+mean_path = path_dist.mean(0)
+print("mean distance to the nearest training image along the path:", np.round(mean_path, 2))
+check.claim("decoded midpoints lie farther from the data than both endpoints (mean over 200 pairs)",
+            mean_path[5] > 1.1 * max(mean_path[0], mean_path[-1]), midpoint=mean_path[5], ends=mean_path[[0, -1]])
+frac_worse = float(np.mean(path_dist[:, 5] > np.maximum(path_dist[:, 0], path_dist[:, -1])))
+print(f"for {frac_worse:.0%} of the pairs the midpoint is farther from the data than both ends")
+report.record("interp_mid_over_ends", float(mean_path[5] / max(mean_path[0], mean_path[-1])))
+
+# %% [markdown]
+# The same holes appear when we try to *generate*: draw codes at random from a Gaussian
+# with the mean and covariance of the training codes (the most natural guess, since the
+# autoencoder gives us no distribution) and decode them.
+
+# %%
+with torch.no_grad():
+    z_train = ae.encoder(x_train).cpu().numpy().astype(np.float64)
+    z_rand = rng.multivariate_normal(z_train.mean(0), np.cov(z_train.T).reshape(P.LATENT_DIM, P.LATENT_DIM), size=len(X_test))
+    generated = ae.decoder(torch.tensor(z_rand, dtype=torch.float32, device=rt.device)).cpu().numpy().astype(np.float64)
+    reconstructed = ae(x_test).cpu().numpy().astype(np.float64)
+d_gen, d_rec = np.median(distance_to_data(generated)), np.median(distance_to_data(reconstructed))
+print(f"median distance to the nearest training image: reconstructions {d_rec:.2f}, decoded random codes {d_gen:.2f}")
+check.claim("decoded random codes lie farther from the data than reconstructions", d_gen > 1.05 * d_rec, d_gen=d_gen, d_rec=d_rec)
+
+# %%
+from genlib.views.autoencoder import Interpolation
+a, b = pairs[int(np.argmax(path_dist[:, 5] - np.maximum(path_dist[:, 0], path_dist[:, -1])))]
+with torch.no_grad():
+    z_line = (1 - torch.tensor(ts, dtype=torch.float32))[:, None] * z_test[a] + torch.tensor(ts, dtype=torch.float32)[:, None] * z_test[b]
+    line_images = ae.decoder(z_line.to(rt.device)).cpu().numpy().astype(np.float64)
+fig, axes = plt.subplots(2, 1, figsize=(9, 3.2))
+axes[0].imshow(np.concatenate(list(ds.images(line_images)), 1), cmap="gray_r", vmin=0, vmax=1)
+axes[0].set(title=f"decoded path from a {y_test[a]} (t = 0) to a {y_test[b]} (t = 1)", xticks=[], yticks=[])
+axes[1].imshow(np.concatenate(list(ds.images(generated[:11])), 1), cmap="gray_r", vmin=0, vmax=1)
+axes[1].set(title="decoded random codes", xticks=[], yticks=[])
+for ax in axes:
+    ax.grid(False)
+plt.show()
+
+interp = widgets.Interactive(Interpolation(line_images, distance_to_data(line_images), ds.shape),
+                             {"t": W.FloatSlider(value=0.0, min=0, max=1, step=0.1, description="t")},
+                             title="latent interpolation")
+interp
+
+# %% [markdown]
+# The fix is to make the code *probabilistic*: encode each image as a small cloud
+# $q(z\mid x)$ rather than a point, and pull all clouds towards one known prior $p(z)$,
+# so that the space between digits is filled and random codes drawn from $p(z)$ decode to
+# digits. That is the variational autoencoder of lecture 5.
+#
+# ## 7. Why pixel MSE misleads
+#
+# The squared error compares images pixel by pixel, in place. Move a digit one pixel to
+# the right and almost every stroke pixel lands on background: the error is large, although
+# a person sees the same digit. Erase a patch of the stroke and the error is smaller,
+# although the digit is visibly damaged.
+
+# %%
+from sklearn.metrics import mean_squared_error
+
+def shift_right(images, k=1):
+    out = np.zeros_like(images)
+    out[..., k:] = images[..., :-k]
+    return out
+
+def erase_inkiest_patch(images, size):
+    """Set to 0 the size x size square holding the most ink, in each image."""
+    out = images.copy()
+    for img in out:
+        ink = np.lib.stride_tricks.sliding_window_view(img, (size, size)).sum((-1, -2))
+        r, c = np.unravel_index(np.argmax(ink), ink.shape)
+        img[r:r + size, c:c + size] = 0
+    return out
+
+imgs = ds.images(X_test)
+shifted, damaged = shift_right(imgs), erase_inkiest_patch(imgs, max(2, ds.shape[0] // 5))
+mse_shift = ((shifted - imgs) ** 2).mean((1, 2))
+mse_damage = ((damaged - imgs) ** 2).mean((1, 2))
+i = int(np.argmax(mse_shift - mse_damage > 0))  # the first test digit where it happens
+print(f"test digit {i}: MSE of the shifted copy {mse_shift[i]:.3g}, of the damaged copy {mse_damage[i]:.3g}")
+check.close("our MSE agrees with scikit-learn's mean_squared_error", [mse_shift[i], mse_damage[i]],
+            [mean_squared_error(imgs[i].ravel(), shifted[i].ravel()), mean_squared_error(imgs[i].ravel(), damaged[i].ravel())])
+frac = float(np.mean(mse_shift > mse_damage))
+print(f"the one-pixel shift costs more than the damage for {frac:.0%} of the test digits")
+check.claim("for most test digits a one-pixel shift has a larger MSE than erasing a patch of stroke", frac > 0.8, fraction=frac)
+report.record("shift_beats_damage_fraction", frac)
+
+fig, axes = plt.subplots(1, 3, figsize=(7, 2.6))
+for ax, img, name in zip(axes, [imgs[i], shifted[i], damaged[i]],
+                         ["original", f"shifted 1 px: MSE {mse_shift[i]:.3f}", f"damaged: MSE {mse_damage[i]:.3f}"]):
+    ax.imshow(img, cmap="gray_r", vmin=0, vmax=1)
+    ax.set(title=name, xticks=[], yticks=[])
+    ax.grid(False)
+plt.show()
+
+# %% [markdown]
+# An autoencoder trained with MSE is therefore pushed to be *safe in pixel space*: when
+# unsure where a stroke goes, it paints a faint blur over all the likely places, because a
+# blur costs less squared error than a sharp stroke one pixel off. That is one reason its
+# reconstructions (and a VAE's samples) look blurry, and one motivation for the learned
+# critics of GANs (lectures 6 and 7).
+#
+# ## 8. Exercises
+#
+# **Exercise 1 (the reconstruction loss).** The Gaussian negative log-likelihood of
+# section 2 *sums* the squared error over the pixels of an image; over a minibatch we
+# *average* across images. Write `recon_loss(x, x_hat)` for a batch of shape `(B, D)`:
+# the per-image sum of squared errors, averaged over the batch.
+
+# %% tags=["exercise"]
+def recon_loss(x, x_hat):
+    ### BEGIN SOLUTION
+    return ((x - x_hat) ** 2).sum(-1).mean()
+    ### END SOLUTION
+
+# %%
+rng_ex = np.random.default_rng(0)
+cases = [(rng_ex.uniform(size=(4, 6)), rng_ex.uniform(size=(4, 6))), (rng_ex.uniform(size=(3, 64)), rng_ex.uniform(size=(3, 64)))]
+verify("recon_loss", recon_loss,
+       # oracle: with sigma^2 = 1/2, -log N(x; x_hat, sigma^2) = (x - x_hat)^2 + log(pi) / 2 per pixel
+       reference=lambda x, x_hat: (-stats.norm.logpdf(x, x_hat, np.sqrt(0.5)).sum(-1) - 0.5 * x.shape[-1] * np.log(np.pi)).mean(),
+       cases=cases,
+       mistakes={"you averaged over the pixels too: sum over pixels, mean over images (a mean over pixels shrinks the loss by D)":
+                 lambda x, x_hat: ((x - x_hat) ** 2).mean(),
+                 "you summed over the batch too: average over images, so the loss does not grow with the batch size":
+                 lambda x, x_hat: ((x - x_hat) ** 2).sum(),
+                 "square the difference: the absolute error is the Laplace likelihood, not the Gaussian one":
+                 lambda x, x_hat: np.abs(x - x_hat).sum(-1).mean()})
+
+# %% [markdown]
+# **Exercise 2 (PCA reconstruction).** Given the training mean `mu` (shape `(D,)`) and the
+# top-$d$ principal directions as the rows of `V` (shape `(d, D)`, orthonormal), write
+# `pca_reconstruct(X, mu, V)`: encode $z = V(x-\mu)$, decode $\hat x = \mu + V^\top z$.
+
+# %% tags=["exercise"]
+def pca_reconstruct(X, mu, V):
+    ### BEGIN SOLUTION
+    return (X - mu) @ V.T @ V + mu
+    ### END SOLUTION
+
+# %%
+pcas = {d: PCA(d).fit(X_train) for d in (2, 5)}
+verify("pca_reconstruct", pca_reconstruct,
+       reference=lambda X, mu, V: pcas[len(V)].inverse_transform(pcas[len(V)].transform(X)),  # scikit-learn
+       cases=[(X_test[:20], pcas[d].mean_, pcas[d].components_) for d in (2, 5)],
+       mistakes={"centre first: subtract the mean before projecting": lambda X, mu, V: X @ V.T @ V + mu,
+                 "add the mean back after decoding": lambda X, mu, V: (X - mu) @ V.T @ V,
+                 "PCA works on centred data: subtract mu before encoding, add it back after decoding": lambda X, mu, V: X @ V.T @ V})
+
+# %% [markdown]
+# ## Summary
+#
+# * Real digits occupy a thin, low-dimensional part of pixel space; a bottleneck of a few
+#   numbers keeps most of what matters (90% of the variance in few directions).
+# * An autoencoder learns an encoder and a decoder by minimising a reconstruction loss,
+#   which is a negative log-likelihood: MSE for Gaussian pixels, BCE for Bernoulli pixels.
+# * A linear autoencoder with MSE recovers PCA's error and subspace; a nonlinear one follows
+#   the curved manifold and beats PCA at a narrow bottleneck.
+# * The codes cluster by label, but the latent space has holes: interpolations and random
+#   codes decode off the data. A plain autoencoder compresses; it does not generate.
+# * Pixel MSE judges a one-pixel shift worse than visible damage.
+#
+# **Next**: lecture 5 makes the code a distribution with a prior, derives the ELBO, and
+# turns the autoencoder into a generative model: the VAE.
