@@ -368,7 +368,7 @@ plt.show()
 # ## 5. Cross-entropy: coding with the wrong distribution
 #
 # Now the code is built for a distribution $q$ (our *model*), but the letters really come from
-# $p$ (the *data*). Letter $x$ costs $-\log q(x)$ bits, and on average we pay the
+# $p$ (the *data*). Letter $x$ costs $-\log_2 q(x)$ bits, and on average we pay the
 # **cross-entropy**
 #
 # $$H(p, q) = \mathbb{E}_{x\sim p}\big[-\log q(x)\big] = -\sum_x p(x) \log q(x).$$
