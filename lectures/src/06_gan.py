@@ -725,6 +725,9 @@ verify("generator_loss_nonsaturating", generator_loss_nonsaturating,
 #   non-saturating $-\log D(G(z))$ keeps the signal and is what people use.
 # * GANs drop modes; counting modes and high-quality samples on the ring and the grid makes it
 #   measurable.
+# * The discriminator is a general tool for matching distributions we can only sample from:
+#   the adversarial autoencoder (AAE) uses one to push a VAE-like encoder's codes towards a
+#   chosen prior, in place of the KL term that needs a closed form.
 # * Since 2014 the game has been played with many variations: DCGAN (convolutional networks),
 #   InfoGAN (interpretable codes), text-to-image GANs, CycleGAN and StarGAN (translation between
 #   image domains), Progressive GAN (growing the resolution), and the Wasserstein GANs.
