@@ -155,8 +155,9 @@ class CrossEntropyCoin:
         self.ax.set_ylim(0, 4 if base == 2 else 4 * math.log(2))
         self.ax.legend(loc="upper center", fontsize=8, ncol=3)
         self.title = self.ax.set_title("")
+        self.ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
         self.update(p=0.5, q=0.5)
-        _freeze(self.fig, self.ax, nticks=5)
+        _freeze(self.fig, self.ax, nticks=4)
 
     def update(self, p: float, q: float):
         p_ = np.array([p, 1 - p])
