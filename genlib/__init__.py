@@ -7,12 +7,12 @@ those checks compare against.
 """
 from .params import validate, choice, integer, number, flag, PROFILES
 from .runtime import setup, seed_everything, device, on_colab, headless
-from .check import claim, close, ClaimFailed
+from .check import claim, close, between, ClaimFailed
 
 __version__ = "0.1.0"
 
 __all__ = [
     "validate", "choice", "integer", "number", "flag", "PROFILES",
     "setup", "seed_everything", "device", "on_colab", "headless",
-    "claim", "close", "ClaimFailed",
+    "claim", "close", "between", "ClaimFailed",
 ]

@@ -92,11 +92,14 @@ class Runtime:
         return f"Runtime(profile={self.profile!r}, device={str(self.device)!r}, seed={self.seed})"
 
 
-def setup(profile: str = "auto", seed: int = 0, threads: int | None = 2, quiet: bool = False) -> Runtime:
+def setup(profile: str = "auto", seed: int = 0, threads: int | None = 1, quiet: bool = False) -> Runtime:
     """Resolve the profile, pick the device, seed everything and fix the plotting style.
 
-    ``threads`` caps torch's CPU threads (2 by default) so results are the same
-    on every machine; pass ``None`` to leave torch's default.
+    ``threads`` caps torch's CPU threads (1 by default) so results are the same
+    on every machine and the small models of the course do not lose most of
+    their time synchronising threads (tens of times slower on a busy 2-core
+    machine, such as CI running two notebooks at once); pass ``None`` to leave
+    torch's default.
     """
     prof = resolve_profile(profile)
     dev = device()
