@@ -24,9 +24,9 @@ if "google.colab" in sys.modules:
 
 # %% tags=["parameters"]
 PROFILE: str = "auto"  # one of auto, cpu, full
-SEED: int = 0  # random seed, an integer >= 0
-STEPS: int = 1000  # generator updates of the toy GANs on the ring and the grid, an integer >= 1
-LR: float = 2e-3  # Adam learning rate of every discriminator and generator below, a number > 0
+SEED: int = 0  # random seed, an integer, at least 0
+STEPS: int = 1000  # generator updates of the toy GANs on the ring and the grid, an integer, at least 1
+LR: float = 2e-3  # Adam learning rate of every discriminator and generator below, a positive number
 
 # %%
 import math
