@@ -21,7 +21,7 @@ import numpy as np
 from ..plots import figure, P_COLOR, Q_COLOR, M_COLOR
 
 
-def tile(images, ncols: int | None = None, pad: float = 1.0) -> np.ndarray:
+def tile(images, ncols: int | None = None, pad: float = 0.0) -> np.ndarray:
     """Arrange ``images`` (N, H, W) in a grid (rows of ``ncols``) separated by ``pad``-valued lines."""
     images = np.asarray(images, dtype=float)
     if images.ndim != 3:
@@ -34,6 +34,16 @@ def tile(images, ncols: int | None = None, pad: float = 1.0) -> np.ndarray:
         r, c = divmod(i, ncols)
         out[r * (h + 1): r * (h + 1) + h, c * (w + 1): c * (w + 1) + w] = images[i]
     return out
+
+
+def _freeze_layout(fig) -> None:
+    """Lay the figure out once, then keep the axes where they are.
+
+    The constrained layout otherwise re-solves on every draw, which costs about
+    as much as the drawing itself; these views never add or remove artists.
+    """
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
 
 
 class ElboTraining:
@@ -55,7 +65,7 @@ class ElboTraining:
         self.line_kl, = ax.plot([], [], color=Q_COLOR, label="-KL(q(z|x) || p(z))")
         ax.set_xlabel("epoch")
         ax.set_ylabel("nats per image")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="center right", fontsize=8)
         self.curve_title = ax.set_title("")
         blank = tile(np.zeros((n_images,) + tuple(shape)), self.ncols)
         self.im = self.ax_img.imshow(blank, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
@@ -63,6 +73,9 @@ class ElboTraining:
         self.ax_img.set_yticks([])
         self.ax_img.grid(False)
         self.ax_img.set_title(title)
+        self.ax_curve.set_ylim(-9999, 0)  # room for wide tick labels before the layout is frozen
+        _freeze_layout(self.fig)
+        self.ax_curve.set_ylim(0, 1)
 
     def update(self, **state):
         if not state:
@@ -127,6 +140,7 @@ class LatentDecoder:
         self.ax_z.set_xlabel("z1")
         self.ax_z.set_ylabel("z2" if self.latent_dim > 1 else "")
         self.ax_z.set_title("z under the prior")
+        _freeze_layout(self.fig)
 
     def latent(self, **z) -> np.ndarray:
         out = np.zeros(self.latent_dim)

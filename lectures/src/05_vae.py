@@ -659,11 +659,11 @@ check.claim("a larger sigma_x (a larger hidden KL weight) gives a smaller KL",
 check.claim("sigma_x = 1 gives blurrier reconstructions (lower sharpness) than sigma_x = 0.05",
             results[1.0]["sharp"] < results[0.05]["sharp"])
 
-fig, axes = plt.subplots(1, 5, figsize=(11, 2.6))
-show_grid(x_test[:8].numpy().reshape(-1, *ds.shape), "data", ncols=2, ax=axes[0])
-show_grid(rec_b[:8].numpy().reshape(-1, *ds.shape), "Bernoulli", ncols=2, ax=axes[1])
+fig, axes = plt.subplots(1, 5, figsize=(11, 2.9))
+show_grid(x_test[:8].numpy().reshape(-1, *ds.shape), "data\n", ncols=2, ax=axes[0])
+show_grid(rec_b[:8].numpy().reshape(-1, *ds.shape), "Bernoulli\n", ncols=2, ax=axes[1])
 for ax, (sx, r) in zip(axes[2:], results.items()):
-    show_grid(r["images"].reshape(-1, *ds.shape), f"Gaussian sigma_x={sx}", ncols=2, ax=ax)
+    show_grid(r["images"].reshape(-1, *ds.shape), f"Gaussian\nsigma_x = {sx}", ncols=2, ax=ax)
 plt.show()
 
 # %% [markdown]
