@@ -42,9 +42,9 @@ def figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3
 
 
 def png_bytes(fig, dpi: int | None = None) -> bytes:
-    """Render ``fig`` with Agg and return PNG bytes."""
+    """Render ``fig`` with Agg and return PNG bytes (light compression: it is sent, not stored)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
 
 
@@ -62,4 +62,6 @@ def freeze_layout(fig) -> None:
     as drawing the artists; a widget's axes do not move, so later redraws skip it.
     """
     fig.canvas.draw()
-    fig.set_layout_engine("none")
+    # None, not "none": any layout engine, even the placeholder that "none" leaves,
+    # makes savefig draw the figure twice.
+    fig.set_layout_engine(None)
