@@ -318,7 +318,10 @@ verify("reparameterised sample", reparameterise,
 # %% [markdown]
 # ## 5. A VAE on real digits
 #
-# The data are real handwritten digits (`DATASET`), pixel values in $[0, 1]$.
+# The data are real handwritten digits (`DATASET`), pixel values in $[0, 1]$. Everything in
+# this lecture stays on the CPU, even where a GPU is present: the networks are so small that
+# launching GPU kernels costs more than the arithmetic, and the checks hand tensors to NumPy,
+# SciPy and scikit-learn.
 
 # %%
 ds = data.load(P.DATASET, seed=0)
@@ -451,7 +454,7 @@ from genlib.views.vae import ElboTraining
 def make_trainer(likelihood, beta, latent=P.LATENT_DIM, n_classes=0, sigma=sigma_x, seed=P.SEED, lr=2e-3,
                  batch_size=64):
     genlib.seed_everything(seed)
-    model = VAE(D, latent, n_classes=n_classes).to(rt.device)
+    model = VAE(D, latent, n_classes=n_classes)   # on the CPU, see section 5
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     batches = train.batches(x_train, y_train, batch_size=batch_size, seed=seed)
 
