@@ -427,7 +427,9 @@ interp
 # The fix is to make the code *probabilistic*: encode each image as a small cloud
 # $q(z\mid x)$ rather than a point, and pull all clouds towards one known prior $p(z)$,
 # so that the space between digits is filled and random codes drawn from $p(z)$ decode to
-# digits. That is the variational autoencoder of lecture 5.
+# digits. That is the variational autoencoder of lecture 5. In the words of lecture 3:
+# a plain autoencoder is fitted by maximum likelihood alone, with no prior on the code;
+# the VAE adds a prior $p(z)$, much as MAP adds a prior on the weights.
 #
 # ## 7. Why pixel MSE misleads
 #
