@@ -32,6 +32,8 @@ class LatentExplorer:
         self.marker, = self.ax_z.plot([z1], [z2], "X", color="k", ms=11, mec="w", mew=1.5)
         self.ax_z.set_xlabel("$z_1$")
         self.ax_z.set_ylabel("$z_2$")
+        # no tick labels: drawing tick text is most of a redraw, and the title gives the coordinates
+        self.ax_z.tick_params(labelbottom=False, labelleft=False, length=0)
         self.ax_z.set_title("latent codes of the data")
         self.image = self.ax_x.imshow(np.zeros(self.shape), cmap="gray_r", vmin=0, vmax=1,
                                       interpolation="nearest")
