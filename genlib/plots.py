@@ -55,13 +55,18 @@ def show(fig):
     display(Image(png_bytes(fig)))
 
 
-def freeze_layout(fig) -> None:
+def freeze_layout(fig, nbins: int | None = None) -> None:
     """Lay ``fig`` out once, then switch the layout engine off.
 
     Constrained layout re-measures every text on each draw and costs about as much
     as drawing the artists; a widget's axes do not move, so later redraws skip it.
+    ``nbins`` caps the number of ticks per axis first (tick labels are most of a
+    redraw's cost).
     """
-    fig.canvas.draw()
+    if nbins is not None:
+        for ax in fig.axes:
+            ax.locator_params(nbins=nbins)
+    fig.draw_without_rendering()
     # None, not "none": any layout engine, even the placeholder that "none" leaves,
     # makes savefig draw the figure twice.
     fig.set_layout_engine(None)

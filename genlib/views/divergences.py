@@ -20,19 +20,9 @@ import math
 import numpy as np
 
 from .. import info
-from ..plots import figure, P_COLOR, Q_COLOR, M_COLOR, COLORS
+from ..plots import figure, freeze_layout, P_COLOR, Q_COLOR, M_COLOR, COLORS
 
 LOG2 = math.log(2)
-
-
-def freeze_layout(fig):
-    """Lay the figure out once, then switch the layout engine off: every later redraw
-    keeps the axes where they are and skips the (costly) constrained-layout pass.
-    Fewer ticks, too: tick labels are most of the cost of a redraw."""
-    for ax in fig.axes:
-        ax.locator_params(nbins=4)
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
 
 
 # ----------------------------------------------------------------------------- grid helpers
@@ -151,7 +141,7 @@ class ModeFits:
         self.axes["forward"].legend(loc="upper left", fontsize=8)
         self.fits: dict = {}
         self.update(steps=warmup)
-        freeze_layout(self.fig)
+        freeze_layout(self.fig, nbins=4)
 
     def target(self, center=0.0, separation=5.0, weight=0.4):
         means = (center - separation / 2, center + separation / 2)
@@ -257,7 +247,7 @@ class SlidingApart:
         self.shape = None
         self.values: dict = {}
         self.update()
-        freeze_layout(self.fig)
+        freeze_layout(self.fig, nbins=4)
 
     def pair(self, shift: float, shape: str):
         k = int(round(shift / self.dx))

@@ -15,7 +15,7 @@ import math
 import numpy as np
 from matplotlib.ticker import NullLocator
 
-from ..plots import figure, P_COLOR, Q_COLOR, M_COLOR, COLORS
+from ..plots import figure, freeze_layout, P_COLOR, Q_COLOR, M_COLOR, COLORS
 
 
 def _freeze_layout(fig) -> None:
@@ -28,8 +28,7 @@ def _freeze_layout(fig) -> None:
     for ax in fig.axes:
         ax.xaxis.set_label_coords(0.5, -0.13)
         ax.yaxis.set_label_coords(-0.12, 0.5)
-    fig.draw_without_rendering()
-    fig.set_layout_engine("none")
+    freeze_layout(fig)
 
 
 def truth(x):
