@@ -33,7 +33,10 @@ import numpy as np
 NAMES = ("digits", "mnist5k", "mnist")
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CACHE = ROOT / "data" / "cache"
+# In a checkout of the course: <repo>/data/cache (git-ignored). Installed as a package
+# (Colab), there is no repository around genlib: use the user's cache folder instead.
+DEFAULT_CACHE = (ROOT / "data" / "cache" if (ROOT / "pyproject.toml").is_file()
+                 else Path.home() / ".cache" / "genlib")
 
 # name -> (MD5 of the .gz file as published, MD5 of its decompressed content).
 # Either one identifies the genuine data (re-compressed copies differ in the first).
@@ -204,7 +207,8 @@ def _mnist5k(seed: int, note: str = "") -> Dataset:
 # ----------------------------------------------------------------------------- full MNIST
 
 def data_dir(root=None) -> Path:
-    """The data root: ``root``, else ``$GENLIB_DATA_DIR``, else ``<repo>/data/cache``."""
+    """The data root: ``root``, else ``$GENLIB_DATA_DIR``, else ``<repo>/data/cache``
+    (``~/.cache/genlib`` when genlib is installed outside a checkout, as on Colab)."""
     if root is not None:
         return Path(root)
     env = os.environ.get("GENLIB_DATA_DIR")

@@ -227,3 +227,12 @@ def test_download_writes_only_verified_files(monkeypatch, tmp_path):
     with pytest.raises(OSError, match="t10k-labels-idx1-ubyte.gz"):
         data._download(tmp_path, ["t10k-labels-idx1-ubyte.gz"], verbose=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_data_dir_order(monkeypatch, tmp_path):
+    monkeypatch.delenv("GENLIB_DATA_DIR", raising=False)
+    assert data.data_dir() == data.DEFAULT_CACHE
+    assert data.DEFAULT_CACHE == Path(data.__file__).resolve().parents[1] / "data" / "cache"  # a checkout
+    monkeypatch.setenv("GENLIB_DATA_DIR", str(tmp_path))
+    assert data.data_dir() == tmp_path
+    assert data.data_dir(tmp_path / "x") == tmp_path / "x"
