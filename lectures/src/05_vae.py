@@ -534,7 +534,10 @@ with torch.no_grad():
     samples = decoded_mean(model, torch.randn(64, P.LATENT_DIM))
 classes_seen = np.unique(judge.predict(samples.numpy()))
 print(f"the judge sees {len(classes_seen)} different digits among 64 samples")
-check.claim("samples from the prior cover at least 6 of the 10 digits", len(classes_seen) >= 6)
+if P.BETA <= 1:
+    check.claim("samples from the prior cover at least 6 of the 10 digits", len(classes_seen) >= 6)
+else:  # a strong KL weight squeezes the codes of different digits together (section 8)
+    print(f"BETA = {P.BETA:g} > 1 trades sample variety for a smoother code: expect fewer distinct digits.")
 
 def show_grid(images, title, ncols=8, ax=None):
     from genlib.views.vae import tile
