@@ -25,9 +25,9 @@ if "google.colab" in sys.modules:
 
 # %% tags=["parameters"]
 PROFILE: str = "auto"  # one of auto, cpu, full
-SEED: int = 0  # random seed, an integer >= 0
+SEED: int = 0  # random seed, an integer, at least 0
 K: int = 4  # number of outcomes of the categorical distributions (widget and checks), 2 to 8
-N_LETTERS: int = 20000  # length of the random English-like message we compress, an integer >= 1000
+N_LETTERS: int = 20000  # length of the random English-like message we compress, an integer, at least 1000
 
 # %%
 import heapq
@@ -48,8 +48,7 @@ from genlib import check, exercises, info, report, widgets
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
                     K=genlib.integer(min=2, max=8), N_LETTERS=genlib.integer(min=1000))
-# The tensors of this lecture are tiny (a few hundred numbers): one thread is the fastest.
-rt = genlib.setup(P.PROFILE, P.SEED, threads=1)
+rt = genlib.setup(P.PROFILE, P.SEED)
 rng = rt.rng
 n_random = rt.pick(cpu=5_000, full=200_000)  # random distributions for the property checks
 

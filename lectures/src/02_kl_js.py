@@ -22,8 +22,8 @@ if "google.colab" in sys.modules:
 
 # %% tags=["parameters"]
 PROFILE: str = "auto"  # one of auto, cpu, full
-SEED: int = 0  # random seed, an integer >= 0
-STEPS: int = 300  # Adam steps for each Gaussian fit of the forward/reverse KL section, an integer >= 1
+SEED: int = 0  # random seed, an integer, at least 0
+STEPS: int = 300  # Adam steps for each Gaussian fit of the forward/reverse KL section, an integer, at least 1
 
 # %%
 import math
@@ -39,8 +39,7 @@ import genlib
 from genlib import check, info, widgets, report
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0), STEPS=genlib.integer(min=1))
-# The tensors of this lecture are tiny (a few hundred numbers): one thread is the fastest.
-rt = genlib.setup(P.PROFILE, P.SEED, threads=1)
+rt = genlib.setup(P.PROFILE, P.SEED)
 rng = rt.rng
 n_pairs = rt.pick(cpu=10_000, full=200_000)  # random pairs of distributions for the property checks
 

@@ -27,8 +27,8 @@ if "google.colab" in sys.modules:
 
 # %% tags=["parameters"]
 PROFILE: str = "auto"  # one of auto, cpu, full
-SEED: int = 0  # random seed, an integer >= 0
-N_POINTS: int = 300  # size of the i.i.d. sample for the Gaussian MLE, an integer >= 2
+SEED: int = 0  # random seed, an integer, at least 0
+N_POINTS: int = 300  # size of the i.i.d. sample for the Gaussian MLE, an integer, at least 2
 
 # %%
 import math

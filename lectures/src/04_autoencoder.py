@@ -26,10 +26,10 @@ if "google.colab" in sys.modules:
 
 # %% tags=["parameters"]
 PROFILE: str = "auto"  # one of auto, cpu, full
-SEED: int = 0  # random seed, an integer >= 0
+SEED: int = 0  # random seed, an integer, at least 0
 DATASET: str = "digits"  # one of digits (8x8, offline, fast), mnist5k (28x28, offline), mnist (downloads once)
-LATENT_DIM: int = 8  # width of the bottleneck of the main autoencoder, an integer >= 1 (below the pixel count)
-EPOCHS: int = 30  # training epochs of every autoencoder (x4 in the full profile), an integer >= 1
+LATENT_DIM: int = 8  # width of the bottleneck of the main autoencoder, an integer, at least 1 (below the pixel count)
+EPOCHS: int = 30  # training epochs of every autoencoder (x4 in the full profile), an integer, at least 1
 
 # %%
 import numpy as np
@@ -46,11 +46,11 @@ P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=
                     LATENT_DIM=genlib.integer(min=1), EPOCHS=genlib.integer(min=1))
 PIXELS = {"digits": 64, "mnist5k": 784, "mnist": 784}[P.DATASET]
 if P.LATENT_DIM >= PIXELS:
-    raise ValueError(f"Parameter LATENT_DIM must be an integer >= 1 and below the {PIXELS} pixels "
+    raise ValueError(f"Parameter LATENT_DIM must be an integer, at least 1 and below the {PIXELS} pixels "
                      f"of {P.DATASET} (a bottleneck); got {P.LATENT_DIM}.")
 # One CPU thread: these networks are so small that a second thread costs more in
 # synchronisation than it saves (and results stay identical on every machine).
-rt = genlib.setup(P.PROFILE, P.SEED, threads=1)
+rt = genlib.setup(P.PROFILE, P.SEED)
 epochs = rt.pick(cpu=P.EPOCHS, full=4 * P.EPOCHS)
 hidden = rt.pick(cpu=(128, 64), full=(512, 256))
 

@@ -50,9 +50,7 @@ P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=
                     DATASET=genlib.choice("digits", "mnist5k", "mnist"), LATENT_DIM=genlib.integer(min=1),
                     EPOCHS=genlib.integer(min=1), LIKELIHOOD=genlib.choice("bernoulli", "gaussian"),
                     BETA=genlib.number(min=0))
-# One torch thread: these networks are too small to gain from two, and on a busy machine
-# threads waiting for each other cost far more than they save.
-rt = genlib.setup(P.PROFILE, P.SEED, threads=1)
+rt = genlib.setup(P.PROFILE, P.SEED)
 
 # %% [markdown]
 # ## 1. From autoencoder to generative model

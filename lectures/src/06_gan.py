@@ -44,7 +44,7 @@ from genlib.exercises import verify
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
                     STEPS=genlib.integer(min=1), LR=genlib.number(positive=True))
 # These networks are tiny: one CPU thread runs them faster than two (no synchronisation).
-rt = genlib.setup(P.PROFILE, P.SEED, threads=1)
+rt = genlib.setup(P.PROFILE, P.SEED)
 
 # %% [markdown]
 # ## 1. Two players
