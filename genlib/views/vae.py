@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..plots import figure, P_COLOR, Q_COLOR, M_COLOR
+from ..plots import figure, freeze_layout, P_COLOR, Q_COLOR, M_COLOR
 
 
 def tile(images, ncols: int | None = None, pad: float = 0.0) -> np.ndarray:
@@ -35,15 +35,6 @@ def tile(images, ncols: int | None = None, pad: float = 0.0) -> np.ndarray:
         out[r * (h + 1): r * (h + 1) + h, c * (w + 1): c * (w + 1) + w] = images[i]
     return out
 
-
-def _freeze_layout(fig) -> None:
-    """Lay the figure out once, then keep the axes where they are.
-
-    The constrained layout otherwise re-solves on every draw, which costs about
-    as much as the drawing itself; these views never add or remove artists.
-    """
-    fig.canvas.draw()
-    fig.set_layout_engine("none")
 
 
 class ElboTraining:
@@ -74,7 +65,7 @@ class ElboTraining:
         self.ax_img.grid(False)
         self.ax_img.set_title(title)
         self.ax_curve.set_ylim(-9999, 0)  # room for wide tick labels before the layout is frozen
-        _freeze_layout(self.fig)
+        freeze_layout(self.fig)
         self.ax_curve.set_ylim(0, 1)
 
     def update(self, **state):
@@ -140,7 +131,7 @@ class LatentDecoder:
         self.ax_z.set_xlabel("z1")
         self.ax_z.set_ylabel("z2" if self.latent_dim > 1 else "")
         self.ax_z.set_title("z under the prior")
-        _freeze_layout(self.fig)
+        freeze_layout(self.fig)
 
     def latent(self, **z) -> np.ndarray:
         out = np.zeros(self.latent_dim)
