@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/widgets.py [--n 100]
 
 For every view class in genlib/views that has ``random_state(rng)``, measures
-(1) render: ``update(**state)`` + ``fig.canvas.draw()`` with Agg, the figure the
+(1) render: ``update(**state)`` + the widget's Agg draw (only the view's
+``dynamic`` artists over a cached background, where it lists them), the figure the
 issue names (median <= 30 ms for distribution widgets, <= 50 ms for latent
 decoders), and (2) the full widget refresh including the PNG sent to the browser.
 A view whose constructor needs a trained model provides ``bench_instance()``.
@@ -11,9 +12,6 @@ A view whose constructor needs a trained model provides ``bench_instance()``.
 from __future__ import annotations
 
 import argparse
-import importlib
-import inspect
-import pkgutil
 import statistics
 import sys
 import time
@@ -27,35 +25,28 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-import genlib.views  # noqa: E402
-from genlib.plots import png_bytes, style  # noqa: E402
+from genlib.plots import Renderer, style  # noqa: E402
+from genlib.views import all_views, instance  # noqa: E402
 
-TARGET_MS = {"autoencoder": 50, "vae": 50}
-
-
-def views():
-    for mod in pkgutil.iter_modules(genlib.views.__path__):
-        m = importlib.import_module(f"genlib.views.{mod.name}")
-        for name, cls in inspect.getmembers(m, inspect.isclass):
-            if cls.__module__ == m.__name__ and hasattr(cls, "random_state") and hasattr(cls, "update"):
-                yield mod.name, name, cls
+TARGET_MS = {"autoencoder": 50, "vae": 50, "gan": 200}  # gan: a live trainer, >= 5 redraws/s
 
 
 def measure(cls, n, rng):
-    view = cls.bench_instance() if hasattr(cls, "bench_instance") else cls()
+    view = instance(cls)
+    renderer = Renderer(view.fig, getattr(view, "dynamic", ()))  # what the widget uses
     states = [cls.random_state(rng) for _ in range(n)]
     view.update(**states[0])
-    view.fig.canvas.draw()
+    renderer.draw()
     render, full = [], []
     for st in states:
         t0 = time.perf_counter()
         view.update(**st)
-        view.fig.canvas.draw()
+        renderer.draw()
         render.append(time.perf_counter() - t0)
     for st in states[: max(10, n // 5)]:
         t0 = time.perf_counter()
         view.update(**st)
-        png_bytes(view.fig)
+        renderer.png()
         full.append(time.perf_counter() - t0)
     return statistics.median(render) * 1e3, float(np.percentile(render, 90)) * 1e3, statistics.median(full) * 1e3
 
@@ -67,7 +58,7 @@ def main() -> int:
     style()
     rng = np.random.default_rng(0)
     rows, ok = [], True
-    for mod, name, cls in views():
+    for mod, name, cls in all_views():
         try:
             med, p90, full = measure(cls, args.n, rng)
         except Exception as exc:  # report, never hide

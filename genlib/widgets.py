@@ -18,7 +18,7 @@ import base64
 import time
 from typing import Callable, Mapping
 
-from .plots import png_bytes
+from .plots import Renderer
 
 
 def _ipywidgets():
@@ -34,8 +34,13 @@ def _widget_view(widget) -> dict:
 class _Displayable:
     title = "widget"
 
+    def _renderer(self) -> Renderer:
+        if getattr(self, "_render", None) is None:
+            self._render = Renderer(self.view.fig, getattr(self.view, "dynamic", ()))
+        return self._render
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        png = png_bytes(self.view.fig)
+        png = self._renderer().png()
         return {
             "application/vnd.jupyter.widget-view+json": _widget_view(self.box),
             "image/png": base64.b64encode(png).decode("ascii"),
@@ -44,7 +49,7 @@ class _Displayable:
 
     def _refresh(self):
         t0 = time.perf_counter()
-        self.image.value = png_bytes(self.view.fig)
+        self.image.value = self._renderer().png()
         self.last_redraw_s = time.perf_counter() - t0
 
 

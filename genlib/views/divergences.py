@@ -142,6 +142,7 @@ class ModeFits:
         self.fits: dict = {}
         self.update(steps=warmup)
         freeze_layout(self.fig, nbins=4)
+        self.dynamic = [*self.p_lines.values(), *self.q_lines.values(), *self.titles.values()]  # what update() changes (genlib.plots.Renderer)
 
     def target(self, center=0.0, separation=5.0, weight=0.4):
         means = (center - separation / 2, center + separation / 2)
@@ -248,6 +249,7 @@ class SlidingApart:
         self.values: dict = {}
         self.update()
         freeze_layout(self.fig, nbins=4)
+        self.dynamic = [self.p_line, self.q_line, *self.lines.values(), *self.marks.values(), self.title]  # what update() changes (genlib.plots.Renderer)
 
     def pair(self, shift: float, shape: str):
         k = int(round(shift / self.dx))

@@ -104,6 +104,7 @@ class CategoricalEntropy:
         self.ax_h.grid(False)
         self.update(**{n: 1.0 for n in self.names})
         _freeze(self.fig, self.ax_bar, self.ax_h)
+        self.dynamic = [*self.bars, *self.texts, self.h_bar, self.title]  # what update() changes (genlib.plots.Renderer)
 
     def normalise(self, weights) -> np.ndarray:
         """Weights (>= 0) to a distribution; all zero falls back to uniform."""

@@ -100,6 +100,7 @@ class PriorStrength:
         axw.set_title("weights (grey: prior \u00b12\u03c4)", y=1.0)
         self.update(tau=1.0, n=8)
         _freeze_layout(self.fig)
+        self.dynamic = [self.points, self.line_mle, self.line_map, *self.bars_map, *self.bars_mle, self.band, self.title]  # what update() changes (genlib.plots.Renderer)
 
     def fit(self, tau: float, n: int) -> dict:
         """The two fits on the first ``n`` points (no drawing)."""

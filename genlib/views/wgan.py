@@ -56,6 +56,7 @@ class ParallelLines:
         self.title = self.ax_bar.set_title("")
         freeze_layout(self.fig)
         self.update(theta=0.5)
+        self.dynamic = [self.fake_pts, *self.bars, *self.labels, self.title]  # what update() changes (genlib.plots.Renderer)
 
     def update(self, theta: float):
         theta = float(theta)

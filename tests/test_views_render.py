@@ -1,0 +1,33 @@
+"""The widget renderer draws exactly what a full draw would, for every view."""
+import numpy as np
+import pytest
+
+from genlib.plots import Renderer, style
+from genlib.views import all_views, instance
+
+VIEWS = all_views()
+
+
+def full_draw(view, dynamic):
+    for a in dynamic:
+        a.set_animated(False)
+    view.fig.canvas.draw()
+    img = np.asarray(view.fig.canvas.buffer_rgba()).copy()
+    for a in dynamic:
+        a.set_animated(True)
+    return img
+
+
+@pytest.mark.parametrize("cls", [v[2] for v in VIEWS], ids=[f"{m}.{n}" for m, n, _ in VIEWS])
+def test_renderer_matches_a_full_draw(cls):
+    style()
+    rng = np.random.default_rng(1)
+    view = instance(cls)
+    dynamic = list(getattr(view, "dynamic", ()))
+    renderer = Renderer(view.fig, dynamic)
+    for _ in range(4):
+        view.update(**cls.random_state(rng))
+        fast = renderer.rgba()
+        ref = full_draw(view, renderer.dynamic)
+        differs = np.any(fast != ref, axis=-1).mean()
+        assert differs == 0, f"{differs:.2%} of the pixels differ: an artist that update() changes is not in dynamic"
