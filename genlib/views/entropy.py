@@ -57,6 +57,7 @@ class CoinEntropy:
         self.ax_bar.grid(False)
         self.update(p=0.5)
         _freeze(self.fig, self.ax_curve)
+        self.dynamic = [*self.bars, self.marker, self.title]  # what update() changes (genlib.plots.Renderer)
 
     def update(self, p: float):
         h = float(info.entropy([p, 1 - p], base=self.base))
@@ -159,6 +160,7 @@ class CrossEntropyCoin:
         self.ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
         self.update(p=0.5, q=0.5)
         _freeze(self.fig, self.ax, nticks=4)
+        self.dynamic = [self.curve, self.floor, self.gap, self.marker, self.title]  # what update() changes (genlib.plots.Renderer)
 
     def update(self, p: float, q: float):
         p_ = np.array([p, 1 - p])
