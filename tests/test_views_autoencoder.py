@@ -1,7 +1,6 @@
 """Views of lecture 04 driven through update(); what is drawn is compared with an oracle."""
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -68,20 +67,17 @@ def test_interpolation_shows_the_nearest_step():
         assert float(xs[0]) == pytest.approx(i / 10) and float(ys[0]) == pytest.approx(score[i])
 
 
-def test_random_states_are_valid_and_render_fast(explorer):
+def test_random_states_are_valid_and_redraw_without_rebuilding(explorer):
+    # speed is measured by benchmarks/widgets.py, not here
     r = np.random.default_rng(3)
     view = Interpolation(rng.uniform(size=(11, 64)), rng.uniform(size=11), (8, 8))
     for v, cls in [(explorer, LatentExplorer), (view, Interpolation)]:
         v.fig.canvas.draw()
-        times = []
+        n_artists = len(v.fig.findobj())
         for _ in range(15):
-            st = cls.random_state(r)
-            t0 = time.process_time()  # CPU time: robust to a busy shared machine
-            v.update(**st)
+            v.update(**cls.random_state(r))
             v.fig.canvas.draw()
-            times.append(time.process_time() - t0)
-        # generous bound for a shared CI machine; benchmarks/widgets.py reports the real figure
-        assert np.median(times) < 0.15
+        assert len(v.fig.findobj()) == n_artists
     st = Interpolation.random_state(r)
     assert 0 <= st["t"] <= 1
     b = LatentExplorer.bench_instance()

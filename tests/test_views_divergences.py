@@ -117,21 +117,16 @@ def test_warm_start_follows_a_moving_target():
     assert min(abs(view.fits["reverse"][0] - m) for m in means) < 0.1
 
 
-def test_random_states_are_valid_and_render_fast():
-    import time
-
+def test_random_states_are_valid():
+    # speed is measured by benchmarks/widgets.py, not here
     rng = np.random.default_rng(0)
     view = ModeFits()
-    times = []
     for _ in range(3):
         st = ModeFits.random_state(rng)
         assert set(st) == {"center", "separation", "weight"} and 0 < st["weight"] < 1
-        t0 = time.perf_counter()
         view.update(**st)
         png_bytes(view.fig)
-        times.append(time.perf_counter() - t0)
         assert all(np.isfinite(v).all() for v in view.fits.values())
-    assert np.median(times) < 1.0  # generous: the target is < 0.1 s, this only catches a blow-up
 
 
 # ----------------------------------------------------------------------------- SlidingApart

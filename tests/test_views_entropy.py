@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import ipywidgets as W
 import numpy as np
@@ -145,21 +144,16 @@ def test_cross_entropy_coin_infinite_cost_is_clipped_on_screen():
 
 
 @pytest.mark.parametrize("view", [CoinEntropy, CategoricalEntropy, CrossEntropyCoin])
-def test_render_is_fast_and_does_not_rebuild(view):
+def test_redraw_does_not_rebuild(view):
+    # speed is measured by benchmarks/widgets.py, not here
     rng = np.random.default_rng(1)
     v = view()
     FigureCanvasAgg(v.fig)
     v.fig.canvas.draw()
     n_artists = len(v.fig.findobj())
     axes = list(v.fig.axes)
-    times = []
     for _ in range(8):
-        state = view.random_state(rng)
-        t0 = time.process_time()
-        v.update(**state)
+        v.update(**view.random_state(rng))
         v.fig.canvas.draw()
-        times.append(time.process_time() - t0)
     assert v.fig.axes == axes
     assert len(v.fig.findobj()) == n_artists
-    # well under 30 ms on an idle machine; generous here because CI machines are shared
-    assert np.median(times) < 0.15

@@ -1,6 +1,5 @@
 """Views of lecture 03 (MLE and MAP): drive update() and compare what is drawn with oracles
 (sklearn Ridge / LinearRegression, numpy pinv, scipy.stats.beta)."""
-import time
 
 import numpy as np
 import pytest
@@ -130,21 +129,20 @@ def test_beta_coin_edges_and_undefined(coin_view):
 
 
 @pytest.mark.parametrize("View", [PriorStrength, BetaCoin])
-def test_random_states_render_fast(View):
+def test_random_states_redraw_without_rebuilding(View):
+    # speed is measured by benchmarks/widgets.py, not here
     view = View()
     canvas = FigureCanvasAgg(view.fig)
     canvas.draw()
+    def artists():  # the drawn objects (tick counts may follow the limits)
+        return [(len(ax.lines), len(ax.patches), len(ax.collections), len(ax.texts)) for ax in view.fig.axes]
+
+    before = artists()
     rng = np.random.default_rng(0)
-    times = []
     for _ in range(8):
-        state = View.random_state(rng)
-        t0 = time.process_time()  # CPU time: robust to a busy shared machine
-        view.update(**state)
+        view.update(**View.random_state(rng))
         canvas.draw()
-        times.append(time.process_time() - t0)
-    # The course target is well under 30 ms on an idle machine; this bound only catches a view
-    # that rebuilds its figure or its layout on every change.
-    assert np.median(times) < 0.15
+    assert artists() == before
 
 
 def test_sliders_drive_the_views():

@@ -1,5 +1,4 @@
 """Views of lecture 05 (VAE): drive update() and read the artists back."""
-import time
 
 import numpy as np
 import pytest
@@ -84,19 +83,9 @@ def test_random_states_are_valid():
         LatentDecoder(lambda label, z: np.zeros((8, 8)), latent_dim=2).update(**st)
 
 
-def _median_ms(fn, reps=15):
-    """Median CPU time (process_time: robust to other processes on a shared machine) in ms."""
-    fn()
-    ts = []
-    for _ in range(reps):
-        t0 = time.process_time()
-        fn()
-        ts.append(time.process_time() - t0)
-    return 1e3 * float(np.median(ts))
-
-
-def test_cvae_decode_and_redraw_is_fast():
-    # a decoder the size of the lecture's CVAE (2 + 10 -> 256 -> 784), decode + update + draw
+def test_cvae_decode_and_redraw():
+    # a decoder the size of the lecture's CVAE (2 + 10 -> 256 -> 784); speed is measured by
+    # benchmarks/widgets.py, not here
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(12, 256), torch.nn.ReLU(), torch.nn.Linear(256, 784))
 
@@ -108,25 +97,11 @@ def test_cvae_decode_and_redraw_is_fast():
 
     view = LatentDecoder(decode, latent_dim=2, shape=(28, 28))
     rng = np.random.default_rng(0)
-
-    def render():
+    n_artists = len(view.fig.findobj())
+    for _ in range(5):
         view.update(**LatentDecoder.random_state(rng))
         view.fig.canvas.draw()
-
-    # the course target is <= 50 ms (benchmarks/widgets.py measures it); generous for shared CI machines
-    assert _median_ms(render) < 150
-
-
-def test_training_view_renders_fast():
-    view = ElboTraining(n_images=16)
-    rng = np.random.default_rng(0)
-
-    def render():
-        view.update(**ElboTraining.random_state(rng))
-        view.fig.canvas.draw()
-
-    # well under 30 ms on an idle machine (benchmarks/widgets.py); generous for shared CI machines
-    assert _median_ms(render) < 150
+    assert len(view.fig.findobj()) == n_artists
 
 
 def test_bench_instance_decodes_like_the_lecture():

@@ -4,7 +4,6 @@ Oracles: scipy (jensenshannon, entropy, wasserstein_distance, quad, linear_sum_a
 on samples or closed forms, never the view's own helpers.
 """
 import math
-import time
 
 import numpy as np
 import pytest
@@ -77,17 +76,19 @@ def test_dual_critic_gap_is_w1_and_critic_is_1_lipschitz(mu, sigma):
     assert np.allclose(cq, stats.norm.cdf(x, mu, sigma))
 
 
-def test_views_render_fast_and_random_states_are_valid():
+def test_random_states_are_valid():
+    # speed is measured by benchmarks/widgets.py, not here
     rng = np.random.default_rng(1)
     for V in (ParallelLines, DualCritic):
         v = V()
         FigureCanvasAgg(v.fig)
         v.fig.canvas.draw()
-        times = []
         for _ in range(5):
             s = V.random_state(rng)
-            t0 = time.process_time()
+            if V is ParallelLines:
+                assert set(s) == {"theta"} and -1 <= s["theta"] <= 1
+            else:
+                assert set(s) == {"mu", "sigma"} and s["sigma"] > 0
             v.update(**s)
             v.fig.canvas.draw()
-            times.append(time.process_time() - t0)
-        assert np.median(times) < 0.1  # generous for a shared machine; measured well under 30 ms
+            assert all(np.isfinite(line.get_ydata()).all() for ax in v.fig.axes for line in ax.lines)
