@@ -55,7 +55,6 @@ def clean(nb):
         cell["id"] = f"cell-{i:03d}"
         if cell.cell_type == "code":
             for out in cell.get("outputs", []):
-                data = out.get("data", {})
                 out.get("metadata", {}).pop("application/vnd.jupyter.widget-view+json", None)
     return nb
 

@@ -1,7 +1,9 @@
 """Widgets: a pure render step plus a thin ipywidgets layer.
 
 A *view* is any object with a matplotlib ``fig`` and an ``update(**state)``
-method that changes the figure's artists (no figure is rebuilt). Tests drive
+method that changes the figure's artists (no figure is rebuilt); a view that
+lists those artists in ``dynamic`` is redrawn by blitting only them
+(:class:`genlib.plots.Renderer`). Tests drive
 ``update`` directly and inspect the artists; the browser sees the figure as an
 ``ipywidgets.Image`` whose PNG is refreshed after every change.
 
