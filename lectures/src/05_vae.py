@@ -29,7 +29,7 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 PROFILE: str = "auto"  # one of auto, cpu, full
 SEED: int = 0  # random seed, a non-negative integer
-DATASET: str = "digits"  # one of digits (8x8, offline), mnist5k (28x28, offline), mnist (downloads)
+DATASET: str = "digits"  # one of digits (8x8, offline), mnist5k (28x28, offline), mnist (70,000 digits, downloads once; about 15 min on a laptop CPU)
 LATENT_DIM: int = 2  # size of the code z, an integer, at least 1 (2 lets us draw the latent space)
 EPOCHS: int = 30  # training epochs of the main VAE, an integer, at least 1
 LIKELIHOOD: str = "bernoulli"  # decoder likelihood p(x|z): bernoulli or gaussian
