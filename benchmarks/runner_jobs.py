@@ -30,7 +30,7 @@ def measure(jobs: int, lectures: list[str], profile: str) -> dict:
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, GENLIB_HEADLESS="1"))
         wall = time.perf_counter() - t0
-        records = [json.loads(p.read_text()) for p in sorted(Path(out).glob("*.metrics.json"))]
+        records = [json.loads(p.read_text()) for p in sorted(Path(out).glob("*.run.json"))]
     if proc.returncode == 2:
         sys.exit(f"the runner refused the input:\n{proc.stderr}")
     return {"jobs": jobs, "wall": wall, "sum": sum(r["wall_s"] for r in records),

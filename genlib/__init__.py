@@ -1,18 +1,21 @@
 """genlib: the thin library behind the generative-models course.
 
 The mathematics a lecture teaches lives in the lecture. genlib carries the
-plumbing: parameters, runtime (seed, device, profile), data, plots, widgets,
-training loops, metrics, claim checks, and the reference implementations
-those checks compare against.
+plumbing a lecture's kernel uses: parameters, runtime (seed, device, profile),
+data, plots, widgets, training loops, metrics, claim checks, and the reference
+implementations those checks compare against.
+
+The course tools (the runner, run reports, the student and notebook builds, the
+Colab rewrite) live in the subpackage ``genlib.course``; no lecture imports it.
 """
-from .params import validate, choice, integer, number, flag, PROFILES
+from .params import validate, choice, integer, number, rule, PROFILES
 from .runtime import setup, seed_everything, device, on_colab, headless
-from .check import claim, close, between, ClaimFailed
+from .check import claim, close, between, measured, ClaimFailed
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "validate", "choice", "integer", "number", "flag", "PROFILES",
+    "validate", "choice", "integer", "number", "rule", "PROFILES",
     "setup", "seed_everything", "device", "on_colab", "headless",
-    "claim", "close", "between", "ClaimFailed",
+    "claim", "close", "between", "measured", "ClaimFailed",
 ]

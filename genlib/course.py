@@ -21,9 +21,9 @@ lecture's parameters cell and runs its validation cell's
 misspelt name or a bad value stops the run with the lecture's own message.
 
 Each lecture runs in its own process through papermill (kernel ``python3``, cwd
-the lectures folder, ``GENLIB_HEADLESS=1``, its own ``GENLIB_METRICS_FILE``);
+the lectures folder, ``GENLIB_HEADLESS=1``, its own ``GENLIB_RECORD_FILE``);
 ``--jobs N`` runs N at once. Outputs, per lecture: ``<out>/<name>.ipynb``
-(executed), ``<out>/<name>.metrics.json`` (what ``genlib.report.record`` kept,
+(executed), ``<out>/<name>.run.json`` (what the lecture recorded through ``genlib.report``,
 wall time, status, parameters, the failing cell) and ``<out>/<name>.log``;
 for the run: ``<out>/report.md`` and ``<out>/report.html``. A failing lecture
 does not stop the others; the exit status is 0 only when every lecture passed
@@ -265,7 +265,7 @@ def _writable(out: Path) -> None:
 
 
 def _up_to_date(out: Path, name: str, digest: str, params: dict):
-    path = out / f"{name}.metrics.json"
+    path = out / f"{name}.run.json"
     try:
         old = json.loads(path.read_text())
     except (OSError, ValueError):
@@ -359,7 +359,7 @@ def _run_one(name, params, lectures_dir: Path, out: Path, work: Path, timeout, k
         f.unlink(missing_ok=True)
     spec = {"input": str(lecture), "output": str(out / f"{name}.ipynb"), "parameters": params,
             "cwd": str(lectures_dir), "timeout": timeout, "kernel": kernel, "result": str(result_file)}
-    env = dict(os.environ, GENLIB_HEADLESS="1", GENLIB_METRICS_FILE=str(recorded), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, GENLIB_HEADLESS="1", GENLIB_RECORD_FILE=str(recorded), PYTHONUNBUFFERED="1")
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     tqdm = _tqdm()
     with lock:
@@ -389,14 +389,16 @@ def _run_one(name, params, lectures_dir: Path, out: Path, work: Path, timeout, k
         result = {"status": "error", "error": {"ename": "WorkerDied",
                                                "evalue": f"exit status {code}. " + " | ".join(tail)}}
     try:
-        metrics = json.loads(recorded.read_text())
+        kept = json.loads(recorded.read_text())
     except (OSError, ValueError):
-        metrics = {}
+        kept = {}
+    metrics = kept.get("metrics", {})
     record = {"lecture": name, "status": result["status"], "wall_s": round(wall, 2), "started": started,
-              "parameters": params, "notebook_sha256": notebook_hash(lecture), "metrics": metrics}
+              "parameters": params, "notebook_sha256": notebook_hash(lecture), "metrics": metrics,
+              "record": kept}
     if "error" in result:
         record["error"] = result["error"]
-    (out / f"{name}.metrics.json").write_text(json.dumps(record, indent=2, sort_keys=True, default=str))
+    (out / f"{name}.run.json").write_text(json.dumps(record, indent=2, sort_keys=True, default=str))
     for f in (recorded, result_file):
         f.unlink(missing_ok=True)
     return record
@@ -485,7 +487,7 @@ def _rows(records, key_metrics=6):
         items = list(r.get("metrics", {}).items())
         metrics = ", ".join(f"{k}={_fmt(v)}" for k, v in items[:key_metrics])
         if len(items) > key_metrics:
-            metrics += f", \u2026 (+{len(items) - key_metrics} in {r['lecture']}.metrics.json)"
+            metrics += f", \u2026 (+{len(items) - key_metrics} in {r['lecture']}.run.json)"
         rows.append((r["lecture"], status, f"{r.get('wall_s', 0):.1f}", params, metrics or "\u2014"))
     return rows
 

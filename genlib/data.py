@@ -33,9 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-NAMES = ("digits", "mnist5k", "mnist")
+from .runtime import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+NAMES = ("digits", "mnist5k", "mnist")              # the allowed values of a lecture's DATASET
+PIXELS = {"digits": 64, "mnist5k": 784, "mnist": 784}   # pixels per image of each data set
 # In a checkout of the course: <repo>/data/cache (git-ignored). Installed as a package
 # (Colab), there is no repository around genlib: use the user's cache folder instead.
 DEFAULT_CACHE = (ROOT / "data" / "cache" if (ROOT / "pyproject.toml").is_file()

@@ -13,6 +13,17 @@ build (``python -m genlib.course students``) replaces the region with a stub tha
 ``NotImplementedError``. The next cell calls :func:`verify`, which compares the
 student's function with the reference on a few inputs and, when the answer
 matches a known wrong variant, names the mistake.
+
+An exercise that is not done yet never stops the notebook: ``verify`` says so
+and returns False, so Run All on a student copy reaches the end. Cells that
+need the student's function take :func:`use`, which hands them the reference
+until the exercise is done and says so::
+
+    done = verify("Gaussian KL", my_gaussian_kl, reference, cases, mistakes)
+    kl_fn = use(done, my_gaussian_kl, info_kl, "Gaussian KL")
+
+A *wrong* answer raises :class:`ExerciseFailed` with its hint: that is what a
+check is for.
 """
 from __future__ import annotations
 
@@ -20,19 +31,31 @@ from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
+from . import report
+from .runtime import as_numpy
+
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 STUB = 'raise NotImplementedError("Exercise: replace this line with your solution, then run the check below.")'
 
 
+DONE, NOT_DONE = "done", "not done yet"
+
+
 class ExerciseFailed(AssertionError):
-    """The student's answer is not right yet; the message holds the hint."""
+    """The student's answer is wrong; the message holds the hint."""
+
+
+def use(done: bool, mine: Callable, reference: Callable, name: str) -> Callable:
+    """The student's function once the exercise is done, else the reference (and say so)."""
+    if done:
+        return mine
+    print(f"(the cells below use genlib's reference for \"{name}\" until that exercise is done)")
+    return reference
 
 
 def _as_array(v):
-    if hasattr(v, "detach"):
-        v = v.detach().cpu().numpy()
-    return np.asarray(v, dtype=float)
+    return as_numpy(v, dtype=float)
 
 
 def _same(a, b, rtol, atol) -> bool:
@@ -44,25 +67,33 @@ def _same(a, b, rtol, atol) -> bool:
 
 
 def verify(name: str, answer: Callable, reference: Callable, cases: Iterable[tuple],
-           mistakes: Mapping[str, Callable] | None = None, rtol: float = 1e-5, atol: float = 1e-8) -> None:
+           mistakes: Mapping[str, Callable] | None = None, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     """Check ``answer(*case)`` against ``reference(*case)`` for every case.
 
     ``mistakes`` maps a hint to a function computing a classic wrong answer
     (a sign error, a missing 1/2, a sum where a mean belongs); if the student's
     output matches one of them on every case, that hint is given.
-    Prints ``✔ name: correct.`` on success.
+    Prints ``✔ name: correct.`` and returns True on success. An exercise not done
+    yet (its stub raises ``NotImplementedError``) prints what to do and returns
+    False; a wrong answer raises :class:`ExerciseFailed` with the hint.
     """
     cases = [c if isinstance(c, tuple) else (c,) for c in cases]
+    if not cases:
+        raise ValueError(f"{name}: verify needs at least one case")
     mistakes = dict(mistakes or {})
     try:
         got = [answer(*c) for c in cases]
     except NotImplementedError:
-        raise ExerciseFailed(f"{name}: not done yet. Write your solution in the cell above and run it, "
-                             f"then run this check again.") from None
+        report.exercise(name, NOT_DONE)
+        print(f"\u2610 {name}: not done yet. Write your solution in the cell above, run it, "
+              f"then run this check again.")
+        return False
     want = [reference(*c) for c in cases]
     if all(_same(g, w, rtol, atol) for g, w in zip(got, want)):
+        report.exercise(name, DONE)
         print(f"\u2714 {name}: correct.")
-        return
+        return True
+    report.exercise(name, "wrong")
     for hint, wrong in mistakes.items():
         if all(_same(g, wrong(*c), rtol, atol) for g, c in zip(got, cases)):
             raise ExerciseFailed(f"{name}: not quite. Hint: {hint}")

@@ -32,6 +32,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from . import metrics, toy
+from .runtime import one_thread
 
 LOSSES = ("minimax", "nonsaturating", "wgan", "wgan-gp")
 
@@ -55,23 +56,6 @@ def _train():
             return v
 
         return Diverged, guard
-
-
-class _OneThread:
-    """Run tiny CPU networks on one thread: with batches this small, a second thread costs
-    more in synchronisation than it gains (and far more when the cores are shared)."""
-
-    def __init__(self, device):
-        self.cpu = torch.device(device).type == "cpu"
-
-    def __enter__(self):
-        if self.cpu:
-            self.saved = torch.get_num_threads()
-            torch.set_num_threads(1)
-
-    def __exit__(self, *exc):
-        if self.cpu:
-            torch.set_num_threads(self.saved)
 
 
 def guard_loss(value, what="loss", hint="the learning rate may be too high", step=None, limit=1e4) -> float:
@@ -257,7 +241,7 @@ class ToyGAN:
 
     def step(self, n: int = 1) -> "ToyGAN":
         """Run n generator updates, each after ``n_critic`` discriminator/critic updates."""
-        with _OneThread(self.device):
+        with one_thread(self.device):
             return self._step(int(n))
 
     def _step(self, n):

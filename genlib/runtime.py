@@ -1,21 +1,28 @@
-"""Runtime: seeding, device choice, the PROFILE knob and Colab detection.
+"""Runtime: the repository root, seeding, device choice, the PROFILE knob, threads, Colab.
 
 ``PROFILE`` picks the size of every experiment in a lecture:
 
-* ``cpu``  - small enough to run a lecture on a laptop CPU in well under a minute;
-* ``full`` - the sizes of the papers, meant for a GPU;
+* ``cpu``  - small enough to run a lecture on a laptop CPU in about a minute;
+* ``full`` - the sizes of the papers, meant for a GPU (it also runs on a CPU, slowly);
 * ``auto`` - ``full`` when CUDA is available, else ``cpu``.
+
+This module is the one place for: the repository root (``ROOT``), the allowed
+profiles (``PROFILES``), the thread policy (:func:`one_thread`, and ``threads=1``
+in :func:`setup`) and the conversion of tensors to NumPy (:func:`as_numpy`).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-PROFILE_CHOICES = ("auto", "cpu", "full")
+ROOT = Path(__file__).resolve().parent.parent   # the checkout (or site-packages when installed)
+PROFILES = ("auto", "cpu", "full")
 
 
 def on_colab() -> bool:
@@ -41,6 +48,13 @@ def _torch():
     return torch
 
 
+def as_numpy(x, dtype=None) -> np.ndarray:
+    """``x`` (a tensor on any device, an array, a number or a list) as a NumPy array."""
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x, dtype=dtype)
+
+
 def device(prefer: str | None = None):
     """The torch device to use: CUDA when present, else CPU (never an error)."""
     torch = _torch()
@@ -56,8 +70,7 @@ def device(prefer: str | None = None):
 
 
 def resolve_profile(profile: str) -> str:
-    if profile not in PROFILE_CHOICES:
-        raise ValueError(f"PROFILE must be one of {', '.join(PROFILE_CHOICES)}; got {profile!r}")
+    """``auto`` -> ``full`` with a GPU, else ``cpu``; other (validated) profiles unchanged."""
     if profile != "auto":
         return profile
     torch = _torch()
@@ -73,15 +86,34 @@ def seed_everything(seed: int) -> None:
         torch.manual_seed(seed)
 
 
+@contextlib.contextmanager
+def one_thread(dev="cpu"):
+    """Run tiny CPU networks on one torch thread (the course's thread policy).
+
+    With models and batches this small a second thread costs more in
+    synchronisation than it gains (far more when the cores are shared, as in CI),
+    and one thread gives the same numbers on every core count.
+    """
+    torch = _torch()
+    cpu = torch is not None and getattr(dev, "type", str(dev)) == "cpu"
+    saved = torch.get_num_threads() if cpu else None
+    if cpu:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if cpu:
+            torch.set_num_threads(saved)
+
+
 @dataclass(frozen=True)
 class Runtime:
     profile: str
     device: object
     seed: int
-    colab: bool
 
     def pick(self, cpu, full):
-        """Choose a size by profile: ``rt.pick(cpu=2_000, full=60_000)``."""
+        """Choose a size by profile: ``rt.pick(cpu=2000, full=60000)``."""
         return full if self.profile == "full" else cpu
 
     @property
@@ -93,13 +125,10 @@ class Runtime:
 
 
 def setup(profile: str = "auto", seed: int = 0, threads: int | None = 1, quiet: bool = False) -> Runtime:
-    """Resolve the profile, pick the device, seed everything and fix the plotting style.
+    """Resolve the (validated) profile, pick the device, seed everything, fix the plotting style.
 
-    ``threads`` caps torch's CPU threads (1 by default) so results are the same
-    on every machine and the small models of the course do not lose most of
-    their time synchronising threads (tens of times slower on a busy 2-core
-    machine, such as CI running two notebooks at once); pass ``None`` to leave
-    torch's default.
+    ``threads`` caps torch's CPU threads (1 by default, see :func:`one_thread`);
+    pass ``None`` to leave torch's default.
     """
     prof = resolve_profile(profile)
     dev = device()
@@ -110,7 +139,8 @@ def setup(profile: str = "auto", seed: int = 0, threads: int | None = 1, quiet: 
     from . import plots
 
     plots.style()
-    rt = Runtime(profile=prof, device=dev, seed=seed, colab=on_colab())
+    plots.audit_when_asked()
+    rt = Runtime(profile=prof, device=dev, seed=seed)
     if not quiet:
         print(f"Profile {prof}, device {dev.type if hasattr(dev, 'type') else dev}, seed {seed}.")
     return rt

@@ -86,8 +86,8 @@ def test_declared_parameters_survive_an_equals_sign_in_the_comment(course_dir):
 @pytest.mark.parametrize("args, message", [
     (["09_nope"], "unknown lecture '09_nope'"),
     (["-p", "EPOCHS", "3"], "unknown parameter EPOCHS: no selected lecture accepts it"),
-    (["01", "-p", "N", "0"], "01_alpha: Parameter N must be an integer >= 1; got 0"),
-    (["01", "-p", "N", "two"], "01_alpha: Parameter N must be an integer >= 1; got 'two'"),
+    (["01", "-p", "N", "0"], "01_alpha: Parameter N must be an integer, at least 1; got 0"),
+    (["01", "-p", "N", "two"], "01_alpha: Parameter N must be an integer, at least 1; got 'two'"),
     (["-p", "PROFILE", "gpu"], "Parameter PROFILE must be one of 'auto', 'cpu', 'full'; got 'gpu'"),
     (["--jobs", "0"], "--jobs must be an integer >= 1"),
 ])
@@ -107,7 +107,7 @@ def test_per_lecture_parameters_are_strict_and_name_the_lecture(course_dir, tmp_
 
     spec.write_text(yaml.safe_dump({"all": {"SEED": 2}, "01_alpha": {"N": -1}}))
     assert main(course_dir, "--params", spec, "--out", tmp_path / "r") == course.EXIT_USAGE
-    assert "01_alpha: Parameter N must be an integer >= 1; got -1." in capsys.readouterr().err
+    assert "01_alpha: Parameter N must be an integer, at least 1; got -1." in capsys.readouterr().err
 
     spec.write_text("all: [1, 2")
     assert main(course_dir, "--params", spec, "--out", tmp_path / "r") == course.EXIT_USAGE
@@ -141,7 +141,7 @@ def test_run_isolates_failures_writes_metrics_and_report_and_resumes(course_dir,
     assert code == course.EXIT_FAILED  # one lecture failed
     printed = capsys.readouterr().out
 
-    ok = json.loads((out / "01_alpha.metrics.json").read_text())
+    ok = json.loads((out / "01_alpha.run.json").read_text())
     assert ok["status"] == "ok" and ok["parameters"] == {"SEED": 1, "N": 4}
     assert ok["metrics"] == {"n_squared": 16, "seed": 1}  # recorded inside the kernel, with -p values
     assert ok["wall_s"] > 0
@@ -149,7 +149,7 @@ def test_run_isolates_failures_writes_metrics_and_report_and_resumes(course_dir,
     assert any("n squared 16" in o.get("text", "") for c in executed.cells if c.cell_type == "code"
                for o in c.get("outputs", []))
 
-    bad = json.loads((out / "02_beta.metrics.json").read_text())
+    bad = json.loads((out / "02_beta.run.json").read_text())
     assert bad["status"] == "failed"
     src = nbformat.read(str(course_dir / "02_beta.ipynb"), 4)
     failing = next(i for i, c in enumerate(src.cells) if "the failing cell" in c.source)
@@ -182,11 +182,11 @@ def test_resume_reruns_on_a_changed_notebook_parameters_or_failure(course_dir, t
     digest = course.notebook_hash(nb)
     (out / "01_alpha.ipynb").write_text("{}")
     record = {"status": "ok", "notebook_sha256": digest, "parameters": {"N": 4}}
-    (out / "01_alpha.metrics.json").write_text(json.dumps(record))
+    (out / "01_alpha.run.json").write_text(json.dumps(record))
     assert course._up_to_date(out, "01_alpha", digest, {"N": 4}) is not None
     assert course._up_to_date(out, "01_alpha", digest, {"N": 5}) is None          # other parameters
     assert course._up_to_date(out, "01_alpha", "0" * 64, {"N": 4}) is None        # notebook changed
-    (out / "01_alpha.metrics.json").write_text(json.dumps(dict(record, status="failed")))
+    (out / "01_alpha.run.json").write_text(json.dumps(dict(record, status="failed")))
     assert course._up_to_date(out, "01_alpha", digest, {"N": 4}) is None          # it failed last time
 
 
@@ -203,6 +203,6 @@ def test_every_real_lecture_is_checked_in_advance():
         (bad,) = course.check_parameters(path, name, {"PROFILE": "nonsense"})
         assert bad.startswith(f"{name}: ") and "PROFILE" in bad and "'auto', 'cpu', 'full'" in bad
         (bad,) = course.check_parameters(path, name, {"SEED": -1})
-        assert "SEED" in bad and ">= 0" in bad
+        assert "SEED" in bad and "at least 0" in bad
         (bad,) = course.check_parameters(path, name, {"SEDE": 1})
         assert f"{name}: unknown parameter SEDE" in bad

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from genlib.exercises import ExerciseFailed, STUB, strip_solutions, verify
+from genlib.exercises import ExerciseFailed, STUB, strip_solutions, use, verify
 
 
 def ref_kl(mu, logvar):
@@ -17,7 +17,7 @@ MISTAKES = {
 
 
 def test_correct_answer(capsys):
-    verify("Gaussian KL", ref_kl, ref_kl, CASES, MISTAKES)
+    assert verify("Gaussian KL", ref_kl, ref_kl, CASES, MISTAKES) is True
     assert capsys.readouterr().out == "\u2714 Gaussian KL: correct.\n"
 
 
@@ -32,11 +32,17 @@ def test_unknown_mistake_shows_the_first_wrong_case():
         verify("Gaussian KL", lambda mu, lv: mu, ref_kl, CASES, MISTAKES)
 
 
-def test_not_done_yet():
+def test_not_done_yet_says_so_without_stopping_the_notebook(capsys):
+    from genlib import report
+
     def stub(mu, lv):
         raise NotImplementedError
-    with pytest.raises(ExerciseFailed, match="not done yet"):
-        verify("Gaussian KL", stub, ref_kl, CASES, MISTAKES)
+    assert verify("Gaussian KL stub", stub, ref_kl, CASES, MISTAKES) is False
+    assert "Gaussian KL stub: not done yet" in capsys.readouterr().out
+    assert report.state()["exercises"]["Gaussian KL stub"] == "not done yet"
+    fn = use(False, stub, ref_kl, "Gaussian KL stub")
+    assert fn is ref_kl and "reference" in capsys.readouterr().out
+    assert use(True, stub, ref_kl, "Gaussian KL stub") is stub
 
 
 def test_strip_solutions_keeps_indent_and_removes_every_solution_line():

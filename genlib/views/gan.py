@@ -76,9 +76,9 @@ class GANView:
         self.fig.set_layout_engine(None)
 
     def update(self, **_ignored):
-        from ..gan import _OneThread
+        from ..runtime import one_thread
 
-        with _OneThread(self.gan.device):
+        with one_thread(self.gan.device):
             self._update()
 
     def _update(self):
