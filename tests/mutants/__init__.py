@@ -1,0 +1,74 @@
+"""Mutation tests: the proof that a lecture's checks test the science.
+
+Each lecture has a file ``tests/mutants/NN_name.py`` defining ``MUTANTS``, a list of
+:class:`Mutant`: a wrong version of one of the lecture's central formulas (JS without
+its 1/2, a KL with the wrong sign, the ELBO without its KL, D* inverted, ...). A
+mutant names a piece of the lecture's *source* (``lectures/src/NN_name.py``) that
+must occur exactly once in one code cell, and what to put in its place. Applied to a
+copy of the lecture and executed with papermill, every mutant must be *killed*: the
+run must stop with ``ClaimFailed`` or ``ExerciseFailed`` (a claim or an exercise
+check caught the mistake), not with any other error and not by running through.
+
+    python -m tests.mutants 02_kl_js        # run one lecture's mutants, print killed / survived
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+LECTURES = ROOT / "lectures"
+KILLERS = ("ClaimFailed", "ExerciseFailed")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    what: str          # the mistake, in words: "JS without the 1/2"
+    original: str      # text that occurs exactly once in the lecture's code cells
+    mutated: str       # what replaces it
+    params: tuple = () # extra papermill parameters as (name, value) pairs, if the mutant needs them
+
+
+def lectures_with_mutants() -> list[str]:
+    here = Path(__file__).parent
+    return sorted(p.stem for p in here.glob("[0-9][0-9]_*.py"))
+
+
+def mutants_of(lecture: str) -> list[Mutant]:
+    return list(importlib.import_module(f"tests.mutants.{lecture}").MUTANTS)
+
+
+def mutate(nb, m: Mutant):
+    """Apply ``m`` to the notebook ``nb`` (in place); ValueError unless it matches exactly once."""
+    hits = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and m.original in c.source]
+    count = sum(c.source.count(m.original) for _, c in hits)
+    if count != 1:
+        raise ValueError(f"mutant {m.what!r}: its original text occurs {count} times in the code cells, "
+                         f"not once: {m.original!r}")
+    i, cell = hits[0]
+    cell.source = cell.source.replace(m.original, m.mutated)
+    return i
+
+
+def run(lecture: str, m: Mutant, workdir: Path, timeout: int = 600) -> tuple[str, str]:
+    """Execute the mutated lecture; return ``(verdict, detail)`` with verdict ``killed``,
+    ``survived`` or ``error`` (it stopped, but not at a claim or an exercise check)."""
+    import nbformat
+    import papermill as pm
+
+    nb = nbformat.read(LECTURES / f"{lecture}.ipynb", as_version=4)
+    cell = mutate(nb, m)
+    src = workdir / f"{lecture}.mutant.ipynb"
+    nbformat.write(nb, src)
+    out = workdir / f"{lecture}.mutant.out.ipynb"
+    params = dict(PROFILE="cpu", SEED=0, **dict(m.params))
+    try:
+        pm.execute_notebook(str(src), str(out), parameters=params, kernel_name="python3", cwd=str(LECTURES),
+                            progress_bar=False, log_output=False, execution_timeout=timeout)
+    except pm.PapermillExecutionError as exc:
+        detail = f"cell {cell} mutated; stopped at cell {exc.cell_index}: {exc.ename}: " + \
+            re.sub(r"\s+", " ", str(exc.evalue))[:200]
+        return ("killed" if exc.ename in KILLERS else "error"), detail
+    return "survived", f"cell {cell} mutated; the lecture ran to the end"
