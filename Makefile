@@ -25,7 +25,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 # JupyterLab opens on the student copies (lectures/students); the instructor notebooks,
 # with the solutions, are one folder up. As root (containers, cloud VMs) it needs --allow-root.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=lectures --ServerApp.default_url=/lab/tree/students \
+	$(BIN)/jupyter lab --notebook-dir=lectures --LabApp.default_url=/lab/tree/students \
 	  --ServerApp.port=$(PORT) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Debian's Chromium for the browser test (Playwright never downloads a browser here).

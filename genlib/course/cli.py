@@ -90,6 +90,8 @@ def cmd_run(args) -> int:
     planned, warnings = parameters.plan(names, lectures_dir, shared, per)
     for w in warnings:
         print(f"WARNING: {w}", file=sys.stderr)
+    if out.resolve() in (lectures_dir, LECTURES.resolve(), STUDENTS.resolve()):
+        raise UsageError(f"--out {out} would overwrite the lecture notebooks; choose another folder.")
     _writable(out)
     for key in shared:
         takers = [n for n in names if key in planned[n]]

@@ -144,7 +144,8 @@ def precheck(path, name: str, given: dict) -> tuple[list[str], list[str]]:
         return [], [f"{name}: no genlib.validate(globals(), ...) call after its parameters cell; "
                     f"its parameters are NOT checked."]
     imports, call = found
-    os.environ.setdefault("MPLBACKEND", "Agg")  # the lecture's imports may include pyplot
+    saved = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "Agg"  # the lecture's imports may include pyplot: no window here
     try:
         exec(compile(imports, f"<{name}: validation cell>", "exec"), ns)
         eval(compile(call, f"<{name}: validation cell>", "eval"), ns)
@@ -153,6 +154,11 @@ def precheck(path, name: str, given: dict) -> tuple[list[str], list[str]]:
     except Exception as exc:
         return [], [f"{name}: its validate(...) call could not be evaluated before the run "
                     f"({type(exc).__name__}: {exc}); its parameters are checked only in the kernel."]
+    finally:  # not for the kernels started later: theirs is the inline backend
+        if saved is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = saved
     return [], []
 
 

@@ -87,6 +87,9 @@ def student_copy(nb, name: str = "lecture", cfg: dict | None = None):
             except ValueError as exc:
                 raise UsageError(f"{name}: cell {i}: {exc}") from None
             n += 1
+            if any(ln.startswith(STUB) for ln in cell.source.splitlines()):
+                print(f"note: {name}: cell {i}: a solution region at the top level of a cell stops Run All in "
+                      f"the student copy; put it inside a function.", file=sys.stderr)
         elif "exercise" in cell.metadata.get("tags", []):
             print(f"note: {name}: cell {i} is tagged 'exercise' but has no '{BEGIN}' region.", file=sys.stderr)
         cell.outputs = []
