@@ -45,7 +45,7 @@ def main(argv=None) -> int:
     rows.append(("total", f"{sum(float(r[1]) for r in rows):.1f}", "", ""))
     body = table(["lecture", "seconds", "target", "within"], rows) + "\n\n" + targets.markdown()
     save("lectures", f"Lecture execution, cpu profile, fresh kernel, median of {args.repeat}", body,
-         "python benchmarks/lectures.py" + (f" --repeat {args.repeat}" if args.repeat != 1 else ""))
+         " ".join(["python benchmarks/lectures.py", *args.names] + (["--repeat", str(args.repeat)] if args.repeat != 1 else [])))
     return targets.exit_code()
 
 
