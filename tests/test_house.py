@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 

@@ -10,7 +10,6 @@ not finish.
 """
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -29,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def start(tmp_path: Path, *args, **env) -> tuple[subprocess.Popen, Path]:
     """``python -m genlib.course run ARGS`` in its own session; its TMPDIR is a fresh folder."""
-    tmp = tmp_path / "tmp"
+    tmp = tmp_path / "t"  # short: kernel sockets live below it
     tmp.mkdir(exist_ok=True)
     full_env = dict(os.environ, TMPDIR=str(tmp), **env)
     full_env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + ([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else []))

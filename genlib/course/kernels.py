@@ -15,14 +15,16 @@ import shutil
 import tempfile
 
 _VARS = ("JUPYTER_RUNTIME_DIR", "TMPDIR")
+_MAX_SOCKET_PATH = 100  # sockaddr_un holds 104-108 bytes, depending on the system
 
 
 def manager_class():
     """jupyter_client's kernel manager, with the IPC transport.
 
-    Each kernel's sockets get a path of their own in the runtime folder (jupyter_client's
-    default, ``kernel-ipc-N`` in the working folder, makes two kernels started at once
-    in the same folder pick the same sockets).
+    Each kernel's sockets get a short path of their own in the runtime folder (jupyter_client's
+    default, ``kernel-ipc-N`` in the working folder, makes two kernels started at once in the
+    same folder pick the same sockets). Where that path would pass the length a Unix socket
+    allows, the kernel falls back to TCP.
     """
     import uuid
 
@@ -31,15 +33,22 @@ def manager_class():
     from traitlets import default
 
     class IPCKernelManager(AsyncKernelManager):
+        def _socket_base(self) -> str | None:
+            if not hasattr(self, "_genlib_base"):
+                base = os.path.join(jupyter_runtime_dir(), f"k{uuid.uuid4().hex[:6]}")
+                self._genlib_base = base if len(base) + 8 <= _MAX_SOCKET_PATH else None
+            return self._genlib_base
+
         @default("transport")
         def _default_transport(self):
-            return "ipc"
+            return "ipc" if self._socket_base() else "tcp"
 
         @default("ip")
         def _default_ip(self):
-            folder = jupyter_runtime_dir()
-            os.makedirs(folder, exist_ok=True)
-            return os.path.join(folder, f"ipc-{uuid.uuid4().hex[:12]}")
+            if self.transport != "ipc":
+                return "127.0.0.1"
+            os.makedirs(os.path.dirname(self._socket_base()), exist_ok=True)
+            return self._socket_base()
 
     return IPCKernelManager
 
