@@ -59,6 +59,9 @@ def course_dir(tmp_path):
     lecture(d / "03_gamma.ipynb", params="SEED: int = 0", validate="import genlib\n"
             "P = genlib.validate(globals(), SEED=genlib.integer(min=0))")
     lecture(d / "04_delta.ipynb", params=RULE_PARAMS, validate=RULE_VALIDATE)
+    lecture(d / "05_offline.ipynb",  # full MNIST asked for, no source reachable: the fallback must show
+            "from genlib import data\n\ndef offline(*args, **kw):\n    raise OSError('no network (fixture)')\n\n"
+            f"data._download = offline\nds = data.load('mnist', root={str(tmp_path / 'empty-cache')!r})\nprint(ds)")
     return d
 
 
@@ -176,7 +179,7 @@ def test_run_help_ends_in_a_sentence_not_a_literal_block(capsys):
 
 def test_run_isolates_failures_writes_records_and_report_and_resumes(course_dir, tmp_path, capsys):
     out = tmp_path / "runs"
-    code = main(course_dir, "01", "02", "-p", "N", "4", "-p", "SEED", "1", "--jobs", "2", "--out", out)
+    code = main(course_dir, "01", "02", "05", "-p", "N", "4", "-p", "SEED", "1", "--jobs", "2", "--out", out)
     assert code == cli.EXIT_FAILED  # one lecture failed
     printed = capsys.readouterr().out
 
@@ -206,9 +209,16 @@ def test_run_isolates_failures_writes_records_and_report_and_resumes(course_dir,
     assert f"cell {failing}" in report and "ZeroDivisionError: division by zero" in report
     assert "y = 1 / (P.N - P.N)" in report
     assert "02_beta: failed" in printed
+    # data provenance: the lecture asked for mnist, ran on mnist5k, and nobody may read that as a plain ok
+    assert "05_offline: ok, fallback: mnist5k" in printed and "| ok, fallback: mnist5k |" in rows["05_offline"]
+    (used,) = json.loads((out / "05_offline.run.json").read_text())["record"]["data"]
+    assert used["asked"] == "mnist" and used["used"] == "mnist5k" and "no network (fixture)" in used["fallback"]
+    shown = nbformat.read(str(out / "05_offline.ipynb"), 4).cells[-1].outputs
+    assert "Dataset('mnist5k' instead of 'mnist'" in "".join(o.get("text", "") for o in shown)
     assert sorted(p.name for p in out.iterdir()) == [  # nothing else is left in the folder
         "01_alpha.ipynb", "01_alpha.log", "01_alpha.run.json",
-        "02_beta.ipynb", "02_beta.log", "02_beta.run.json", "report.md"]
+        "02_beta.ipynb", "02_beta.log", "02_beta.run.json",
+        "05_offline.ipynb", "05_offline.log", "05_offline.run.json", "report.md"]
 
     # --resume: 01 passed with the same notebook and parameters -> skipped (no kernel);
     # report.md still covers 02 (run earlier, failed), not only this invocation's lecture
