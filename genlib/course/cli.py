@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("students", help="write the student copies (solutions stubbed), or --check them",
                        description=students.__doc__.split("\n\n")[0])
     s.add_argument("lectures", nargs="*", help="lectures (default: all)")
-    s.add_argument("--out", default=str(STUDENTS), help=f"where the copies live (default {STUDENTS})")
+    s.add_argument("--out", default=str(STUDENTS), help="where the copies live (default lectures/students/)")
     s.add_argument("--check", action="store_true", help="execute every student copy and list each exercise's "
                    "state (not done yet / done) instead of building")
     s.add_argument("--jobs", "-j", type=int, default=1, help="with --check: copies run at once (default 1)")
