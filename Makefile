@@ -22,8 +22,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
+# JupyterLab opens on the student copies (lectures/students); the instructor notebooks,
+# with the solutions, are one folder up. As root (containers, cloud VMs) it needs --allow-root.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=lectures --ServerApp.port=$(PORT)
+	$(BIN)/jupyter lab --notebook-dir=lectures --LabApp.default_url=/lab/tree/students \
+	  --ServerApp.port=$(PORT) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Debian's Chromium for the browser test (Playwright never downloads a browser here).
 browser-deps:
@@ -38,11 +41,12 @@ test: setup browser-deps
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 -q
 	bash .ci/colab_stack.sh
 
+# Notebooks and student copies, from lectures/src (python -m genlib.course build NAME for one).
 notebooks: setup
-	$(BIN)/python -m genlib.notebooks build
+	$(BIN)/python -m genlib.course build
 
 check-notebooks: setup
-	$(BIN)/python -m genlib.notebooks check
+	$(BIN)/python -m genlib.course check
 
 bench: setup
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -1,62 +1,52 @@
-"""How long each lecture takes to execute from a fresh kernel, cpu profile.
+"""How long each lecture takes to execute from a fresh kernel, cpu profile, through the course runner.
 
     .venv/bin/python benchmarks/lectures.py [NAME ...] [--repeat N]
 
-Targets: lectures 01-03 <= 20 s, 04-07 <= 45 s each on 2 CPU cores.
-Prints a Markdown table (median of --repeat runs, kernel start included).
+Each run is ``python -m genlib.course run NAME -p PROFILE cpu`` (kernel start included);
+the time is the lecture's ``wall_s`` from its run record. Targets (CONTRIBUTING.md):
+lectures 01-03 <= 20 s, 04-07 <= 60 s each on 2 CPU cores; every lecture passes.
+Prints a Markdown table (median of --repeat runs), writes benchmarks/results/lectures.md,
+and exits 1 when a target is missed.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import time
-from pathlib import Path
+import tempfile
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import Targets, run_lecture, save, table
 
-from genlib import notebooks  # noqa: E402
+from genlib.course import registry
 
 TARGET = {"01": 20, "02": 20, "03": 20}
+DEFAULT_TARGET = 60
 
 
-def run_once(name: str) -> float:
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(notebooks.LECTURES / f"{name}.ipynb", 4)
-    for cell in nb.cells:
-        if "parameters" in cell.metadata.get("tags", []):
-            cell.source += '\nPROFILE = "cpu"'
-    os.environ["GENLIB_HEADLESS"] = "1"
-    t0 = time.perf_counter()
-    NotebookClient(nb, timeout=900, kernel_name="python3",
-                   resources={"metadata": {"path": str(notebooks.LECTURES)}}).execute()
-    return time.perf_counter() - t0
-
-
-def main() -> int:
+def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("names", nargs="*")
+    ap.add_argument("names", nargs="*", help="lectures (default: all)")
     ap.add_argument("--repeat", type=int, default=1)
-    args = ap.parse_args()
-    names = args.names or notebooks.lecture_names()
-    rows, ok = [], True
+    args = ap.parse_args(argv)
+    names = registry.resolve(args.names, registry.lectures()) if args.names else registry.lectures()
+    targets, rows = Targets(), []
     for name in names:
-        times = [run_once(name) for _ in range(args.repeat)]
-        t = statistics.median(times)
-        target = TARGET.get(name[:2], 45)
-        ok &= t <= target
-        rows.append((name, t, target))
+        runs = []
+        for _ in range(args.repeat):
+            with tempfile.TemporaryDirectory(prefix="bench-lectures-") as out:
+                runs.append(run_lecture(name, {"PROFILE": "cpu"}, out=out))
+        t = statistics.median(r.get("wall_s", float("nan")) for r in runs)
+        target = TARGET.get(name[:2], DEFAULT_TARGET)
+        passed = all(r.get("status") == "ok" for r in runs)
+        targets.require(f"{name} runs to the end", passed, ", ".join(r.get("status", "?") for r in runs))
+        targets.require(f"{name} within {target} s", t <= target, f"{t:.1f} s")
+        rows.append((name, f"{t:.1f}", f"<= {target}", "yes" if t <= target and passed else "NO"))
         print(f"  {name}: {t:.1f} s", file=sys.stderr)
-    print(f"\nLecture execution, cpu profile, fresh kernel, median of {args.repeat} ({os.cpu_count()} CPUs)\n")
-    print("| lecture | seconds | target | within |")
-    print("|---|---:|---:|:---:|")
-    for name, t, target in rows:
-        print(f"| {name} | {t:.1f} | <= {target} | {'yes' if t <= target else 'NO'} |")
-    print(f"| total | {sum(r[1] for r in rows):.1f} | | |")
-    return 0 if ok else 1
+    rows.append(("total", f"{sum(float(r[1]) for r in rows):.1f}", "", ""))
+    body = table(["lecture", "seconds", "target", "within"], rows) + "\n\n" + targets.markdown()
+    save("lectures", f"Lecture execution, cpu profile, fresh kernel, median of {args.repeat}", body,
+         " ".join(["python benchmarks/lectures.py", *args.names] + (["--repeat", str(args.repeat)] if args.repeat != 1 else [])))
+    return targets.exit_code()
 
 
 if __name__ == "__main__":

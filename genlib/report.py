@@ -6,9 +6,11 @@
 :func:`genlib.data.load` the data set a lecture really used. When the
 environment variable ``GENLIB_RECORD_FILE`` names a file (the course runner sets
 it for each lecture it executes), everything collected so far is written there
-as JSON after every call::
+as JSON after every call (through a temporary file, so the runner never reads half a
+file); the runner keeps it under ``record`` in ``<NAME>.run.json``::
 
-    {"metrics": {name: value}, "claims": [...], "exercises": {name: state}, "data": [...]}
+    {"metrics": {name: value}, "claims": [...], "exercises": {name: state},
+     "data": [{"asked", "used", "fallback", "source", "files": {file: md5}, ...}]}
 
 Nothing is printed, so notebooks stay reproducible.
 """
@@ -21,13 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
+from .runtime import as_numpy
+
 ENV = "GENLIB_RECORD_FILE"
 _state: dict = {"metrics": {}, "claims": [], "exercises": {}, "data": []}
 
 
 def _plain(v):
     if hasattr(v, "detach"):
-        v = v.detach().cpu().numpy()
+        v = as_numpy(v)
     if isinstance(v, np.ndarray):
         v = v.item() if v.size == 1 else v.tolist()
     if hasattr(v, "item") and not isinstance(v, (list, dict, str)):

@@ -15,13 +15,21 @@ The lecture writes the model and the update; genlib runs the loop::
 
 Every value a step returns is checked: NaN or inf raises :class:`Diverged`
 (a ``FloatingPointError``) naming the quantity and the step, with a hint,
-instead of letting a lecture plot garbage. The progress bar (tqdm.auto) is
-switched off when ``GENLIB_HEADLESS=1`` so executed notebooks reproduce.
+instead of letting a lecture plot garbage.
+
+Progress: in a Jupyter kernel, one output line with a bar, updated in place through
+a display id, so a frontend shows it move and a notebook saved by papermill or
+nbconvert (where no frontend ever renders a widget) keeps its final state, never a
+frozen "0/30". In a terminal, a tqdm bar on stderr. None at all when
+``GENLIB_HEADLESS=1``, so executed notebooks reproduce.
 """
 from __future__ import annotations
 
+import html
 import math
 import os
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -87,7 +95,8 @@ def batches(*tensors, batch_size: int = 128, shuffle: bool = True, seed: int = 0
                 yield tuple(t[start:start + batch_size] for t in tensors)
             else:
                 sel = idx[start:start + batch_size]
-                yield tuple(t[sel.to(t.device)] if hasattr(t, "device") else t[sel.numpy()] for t in tensors)
+                yield tuple(t[sel.to(t.device)] if hasattr(t, "device") else t[perm[start:start + batch_size]]
+                            for t in tensors)
 
     epoch_batches.n_rows = n
     epoch_batches.n_batches = (n // batch_size) if drop_last else -(-n // batch_size)
@@ -113,10 +122,67 @@ class History:
         return len(self.epochs)
 
 
-def _progress(epochs: int, desc: str):
-    from tqdm.auto import tqdm
+class _NoBar:
+    def update(self, n=1):
+        pass
 
-    return tqdm(total=epochs, desc=desc, disable=headless(), leave=True)
+    def set_postfix(self, values, refresh=False):
+        pass
+
+    def close(self):
+        pass
+
+
+class _KernelBar(_NoBar):
+    """Progress as one output (HTML ``<progress>`` and plain text), updated through its display id."""
+
+    def __init__(self, total: int, desc: str):
+        from IPython.display import display
+
+        self.total, self.desc, self.n, self.post = total, desc, 0, ""
+        self.t0 = self.shown = time.monotonic()
+        self.handle = display(self._bundle(), raw=True, display_id=True)
+
+    def _text(self) -> str:
+        took = time.monotonic() - self.t0
+        per = f", {took / self.n:.2g} s/epoch" if self.n else ""
+        return f"{self.desc}: {self.n}/{self.total} epochs [{took:.1f} s{per}]" + (f" {self.post}" if self.post else "")
+
+    def _bundle(self) -> dict:
+        text = self._text()
+        bar = f'<progress value="{self.n}" max="{max(self.total, 1)}" style="width:12em"></progress>'
+        return {"text/plain": text, "text/html": f"{bar} <code>{html.escape(text)}</code>"}
+
+    def update(self, n=1):
+        self.n += n
+        if time.monotonic() - self.shown > 0.25:
+            self._show()
+
+    def set_postfix(self, values, refresh=False):
+        self.post = ", ".join(f"{k}={v}" for k, v in values.items())
+
+    def _show(self):
+        self.handle.update(self._bundle(), raw=True)
+        self.shown = time.monotonic()
+
+    def close(self):
+        self._show()  # the final state is what a saved notebook keeps
+
+
+def _in_kernel() -> bool:
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+
+def _progress(epochs: int, desc: str):
+    if headless():
+        return _NoBar()
+    if _in_kernel():
+        return _KernelBar(epochs, desc)
+    from tqdm import tqdm
+
+    return tqdm(total=epochs, desc=desc, leave=True, file=sys.stderr)
 
 
 def fit(step: Callable[[tuple], dict], data: Callable[[int], Iterable], epochs: int, *,

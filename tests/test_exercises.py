@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from genlib.exercises import ExerciseFailed, STUB, strip_solutions, use, verify
+from genlib.exercises import ExerciseFailed, use, verify
 
 
 def ref_kl(mu, logvar):
@@ -44,32 +44,4 @@ def test_not_done_yet_says_so_without_stopping_the_notebook(capsys):
     assert fn is ref_kl and "reference" in capsys.readouterr().out
     assert use(True, stub, ref_kl, "Gaussian KL stub") is stub
 
-
-def test_strip_solutions_keeps_indent_and_removes_every_solution_line():
-    src = (
-        "def f(x):\n"
-        "    '''doc'''\n"
-        "    ### BEGIN SOLUTION\n"
-        "    y = secret_step(x)\n"
-        "    return y\n"
-        "    ### END SOLUTION\n"
-        "\n"
-        "print('kept')\n"
-    )
-    out = strip_solutions(src)
-    assert "secret_step" not in out and "return y" not in out
-    assert f"    {STUB}\n" in out and "print('kept')" in out and "'''doc'''" in out
-    ns = {}
-    exec(out, ns)
-    with pytest.raises(NotImplementedError):
-        ns["f"](1)
-
-
-@pytest.mark.parametrize("bad", [
-    "### BEGIN SOLUTION\nx = 1\n",
-    "x = 1\n### END SOLUTION\n",
-    "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION\n",
-])
-def test_unbalanced_markers_raise(bad):
-    with pytest.raises(ValueError):
-        strip_solutions(bad)
+# The solution markers and strip_solutions moved to genlib.course.students (tests/test_students.py).

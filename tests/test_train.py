@@ -181,3 +181,33 @@ def test_progress_bar_off_when_headless(monkeypatch, capsys):
     train.fit(step, train.batches(torch.zeros(4)), epochs=3, desc="loud run")
     cap = capsys.readouterr()
     assert "loud run" in cap.err + cap.out
+
+
+def test_progress_in_a_saved_notebook_ends_at_its_final_state():
+    """The fault: a plain papermill run kept a frozen "0/30" bar (tqdm's widget text is captured
+    when it is displayed). In a kernel the bar is one output updated through its display id."""
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell(
+        "import torch\nfrom genlib import train\n"
+        "hist = train.fit(lambda b: {'loss': 0.5}, train.batches(torch.zeros(8), batch_size=4), epochs=7, desc='demo')")])
+    env = {k: v for k, v in os.environ.items() if k != "GENLIB_HEADLESS"}  # a person could be watching
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    outputs = nb.cells[0].outputs
+    assert len(outputs) == 1 and outputs[0]["output_type"] == "display_data", outputs
+    text = outputs[0]["data"]["text/plain"]
+    assert text.startswith("demo: 7/7 epochs") and "loss=0.5" in text
+    assert "0/7" not in text and "application/vnd.jupyter.widget-view+json" not in outputs[0]["data"]
+    assert '<progress value="7" max="7"' in outputs[0]["data"]["text/html"]
+    nbformat.validate(nb)

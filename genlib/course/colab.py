@@ -6,28 +6,32 @@ Where the course lives is configured once, in ``pyproject.toml``::
     repository = "generative-course/genmodels"   # GitHub owner/name
     ref = "main"                                  # a tag or commit to pin to
 
-When a lecture is built (``python -m genlib.notebooks build``), its first
-markdown cell's "Open in Colab" badge is pointed at
-``colab.research.google.com/github/<repository>/blob/<ref>/lectures/<name>.ipynb``
-and its code cell tagged ``setup`` is replaced by :func:`setup_source`: on Colab
-it installs genlib *non-editable* and pinned (an editable install is invisible
-to an already running kernel) with ``%pip install "genlib @ git+https://...@<ref>"``
-and, only if the installed ipywidgets is 8 or newer, switches on Colab's custom
-widget manager. Colab renders the core ipywidgets 7 widgets (sliders, Image,
-Play, boxes) natively, and its custom manager is known to break some core
-widgets, so with Colab's own ipywidgets 7.7.1 nothing is switched on. Anywhere
-else the cell does nothing at all.
+When a lecture is built (``python -m genlib.course build``), its first markdown cell's
+"Open in Colab" badge is pointed at
+``colab.research.google.com/github/<repository>/blob/<ref>/<folder>/<name>.ipynb``
+(``lectures`` for the instructor notebooks, ``lectures/students`` for the student
+copies) and its code cell tagged ``install`` is replaced by :func:`install_source`: on
+Colab it installs genlib *non-editable* and pinned (an editable install is invisible to
+an already running kernel) with ``%pip install "genlib @ git+https://...@<ref>"`` and,
+only if the installed ipywidgets is 8 or newer, switches on Colab's custom widget
+manager. Colab renders the core ipywidgets 7 widgets (sliders, Image, Play, boxes)
+natively, and its custom manager is known to break some core widgets, so with Colab's
+own ipywidgets 7.7.1 nothing is switched on. Anywhere else the cell does nothing at all.
 
-This module must stay importable without the rest of genlib's dependencies: the
-set-up cell itself cannot import genlib (it is what installs it), so the cell's
-text is generated here and carries no import of genlib.
+The install cell cannot import genlib (it is what installs it): its text is generated
+here and carries no import of genlib. (Cells tagged ``setup``, the tag's old name, are
+still recognised; the tag was renamed because ``setup`` also names ``genlib.setup``
+and ``make setup``.)
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..runtime import ROOT
+
+TAG = "install"                      # the tag of a lecture's install cell
+TAGS = (TAG, "setup")                # "setup": its old name, still recognised
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 _BADGE_URL = re.compile(r"https://colab\.research\.google\.com/github/[^)\s\"'>]+")
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -80,8 +84,9 @@ def pip_requirement(repository: str, ref: str) -> str:
     return f"genlib @ git+https://github.com/{repository}@{ref}"
 
 
-def setup_source(repository: str, ref: str) -> str:
-    """The text of every lecture's ``setup`` cell."""
+def install_source(repository: str, ref: str) -> str:
+    """The text of every lecture's install cell (its first comment keeps the words the
+    committed notebooks hold, so that changing this module does not force a rebuild)."""
     req = pip_requirement(repository, ref)
     return (
         "# Set-up: on Colab this installs the course library (pinned); anywhere else it does nothing.\n"
@@ -97,10 +102,10 @@ def setup_source(repository: str, ref: str) -> str:
 
 
 def rewrite(nb, name: str, repository: str, ref: str, folder: str = "lectures"):
-    """Point ``nb``'s Colab badge at ``folder/name.ipynb`` and write its set-up cell.
+    """Point ``nb``'s Colab badge at ``folder/name.ipynb`` and write its install cell.
 
     The badge lives in the first markdown cell (added under the title when
-    missing); the set-up cell is the code cell tagged ``setup`` (an error when a
+    missing); the install cell is the code cell tagged ``install`` (an error when a
     lecture has none). Returns ``nb``, changed in place.
     """
     url = badge_url(name, repository, ref, folder)
@@ -113,21 +118,17 @@ def rewrite(nb, name: str, repository: str, ref: str, folder: str = "lectures"):
         lines = md.source.split("\n")
         badge = badge_markdown(name, repository, ref, folder)
         md.source = "\n".join(lines[:1] + ["", badge] + lines[1:])
-    setups = [c for c in nb.cells if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])]
-    if not setups:
-        raise ValueError(f"{name}: no code cell tagged 'setup' (it installs genlib on Colab); see CONTRIBUTING.md.")
-    setups[0].source = setup_source(repository, ref)
+    cells = [c for c in nb.cells if c.cell_type == "code" and set(TAGS) & set(c.metadata.get("tags", []))]
+    if not cells:
+        raise ValueError(f"{name}: no code cell tagged '{TAG}' (it installs genlib on Colab); see CONTRIBUTING.md.")
+    cells[0].source = install_source(repository, ref)
     return nb
 
 
-def binder_badge_markdown(repository: str, ref: str, path: str = "lectures/01_entropy.ipynb") -> str:
-    """The README line that opens the repository in JupyterLab on mybinder.org (repo2docker)."""
+def binder_badge_markdown(repository: str, ref: str, path: str = "lectures/students") -> str:
+    """The README line that opens the repository in JupyterLab on mybinder.org (repo2docker),
+    on the student copies: the instructor notebooks are one folder up."""
     _check(repository, ref)
     return (f"[![Binder](https://mybinder.org/badge_logo.svg)]"
             f"(https://mybinder.org/v2/gh/{repository}/{ref}?urlpath=lab/tree/{path})")
 
-
-if __name__ == "__main__":  # print the README badge lines
-    cfg = config()
-    print(badge_markdown("01_entropy", **cfg))
-    print(binder_badge_markdown(**cfg))
