@@ -6,11 +6,13 @@ or missing test data must turn the run red, not shrink it. A test whose skip is 
 even in CI says so with ``@pytest.mark.allow_skip("why")``. Outside CI, ``make test``
 prints every skip's reason (``-rs``).
 
-**Work sharing** (``make test`` runs ``pytest -n 2 --dist loadgroup``): every test file
-is one group that one worker runs in order, as with ``--dist loadfile`` (module fixtures
-are set up once; a notebook's nbval cells run in one kernel, in order), except the tests
-marked ``papermill``: each executes a lecture in a kernel of its own, is independent and
-long, and goes to whichever worker is free.
+**Work sharing** (``make test`` runs ``pytest -n 2 --dist loadfile``): every test file,
+and every notebook's nbval cells, runs in one worker, in order (module fixtures are set
+up once; a notebook's cells share one kernel), except the files in ``SPREAD``: each of
+their tests executes a lecture in a kernel of its own, is independent and long, and goes
+to whichever worker is free, the slow ones first. (xdist's ``--dist loadgroup`` with
+marks would say this per test, but it silently stops grouping on pytest 9.2,
+pytest-dev/pytest-xdist#1386, and would split a notebook's cells.)
 """
 from __future__ import annotations
 
@@ -28,12 +30,33 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "allow_skip(reason): this test may skip even under CI=true")
 
 
-@pytest.hookimpl(tryfirst=True)
+# Test files whose tests each run a lecture in their own kernel: shared out one by one.
+SPREAD = ("tests/test_kernel_path.py", "tests/test_mutants.py", "tests/test_papermill.py")
+
+
+def _spread(nodeid: str) -> bool:
+    return nodeid.split("::", 1)[0] in SPREAD
+
+
 def pytest_collection_modifyitems(config, items):
-    # tryfirst: before xdist's own hook, which turns the xdist_group mark into the node id's @group
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and item.get_closest_marker("papermill") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+    # the slow spread tests first, so the last test to finish is a short one (a stable sort:
+    # every other test, nbval cells included, keeps its order)
+    items[:] = sorted(items, key=lambda i: not (_spread(i.nodeid) and i.get_closest_marker("slow") is not None))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FilesAndSpread(LoadScopeScheduling):
+        """``--dist loadfile``, except that each test of a ``SPREAD`` file is a unit of its own."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if _spread(nodeid) else nodeid.split("::", 1)[0]
+
+    return FilesAndSpread(config, log)
 
 
 def _strict_skip(report, allowed: bool, what: str):
