@@ -71,15 +71,14 @@ browser-deps:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
 	  else echo "chromium not found and cannot be installed here: the browser test will skip (and fail under CI=true)"; fi; }
 
-# What CI runs (.ci/run, with CI=true: a skip fails). Budget on 2 cores, idle
-# machine (CPU-seconds measured piece by piece; see CONTRIBUTING.md, "Tests"):
-#   install from the lock  ~3 min    (torch wheel, then the lock; pip cache cold)
-#   pytest -n 2            ~15 min   (unit tests ~2 CPU-min; strict nbval of 01-07
-#                                     ~3.5; 04-07 again on the default kernel path
-#                                     ~3; papermill runs: bad parameters, minimums,
-#                                     SEED 1 ~12; mutants ~8; browser and make lab ~2)
-#   Colab stack            ~6 min    (its venv ~3 min, then 01-07 on 2 workers)
-# about 25 minutes in all: keep it under 30.
+# What CI runs (.ci/run, with CI=true: a skip fails). Budget on 2 idle cores, from CPU
+# times measured piece by piece (CONTRIBUTING.md, "Tests", has the table):
+#   install from the lock    ~3-4 min   (network-bound; 2 CPU-min)
+#   pytest -n 2              ~14 min    (~25 CPU-min: unit tests 2.2, strict nbval 01-07
+#                                        3.3, 04-07 on the default kernel path 3.0,
+#                                        papermill runs 7.6, mutants ~8, browser 0.6)
+#   Colab stack              ~6 min     (its venv, then 01-07 on 2 workers)
+# about 24 minutes in all: keep it under 30.
 test: setup-locked browser-deps
 	GENLIB_HEADLESS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -rfEs --durations=20 \
 	  tests lectures --nbval --nbval-current-env \
