@@ -18,13 +18,13 @@ claim only the bounds that are its thresholds: ``check.between(text, share, 0.9)
 not ``(text, share, 0.9, 1.0)``, whose natural limit 1 would read as no margin.
 
     python benchmarks/claims.py                       # every lecture, SEED 0..4 + default path at SEED 0
-    python benchmarks/claims.py 05 07 --jobs 2        # two lectures, two at a time
+    python benchmarks/claims.py 05 07 --jobs 1        # two lectures, one run at a time
     python benchmarks/claims.py --seeds 0-2 --default-seeds 0-4 -p PROFILE cpu
     python benchmarks/claims.py --from runs/claims    # re-read the run records of an earlier call
 
 Cost (cpu profile): one run of every lecture takes about 3.5 CPU-minutes (01-03 about
 15 s each, 04-07 30-65 s each), so the default call (6 runs of each) takes about 20
-CPU-minutes: about 12 minutes with ``--jobs 2`` on 2 cores.
+CPU-minutes: about 12 minutes on 2 cores (``--jobs 2``, the default).
 """
 from __future__ import annotations
 
@@ -275,7 +275,7 @@ def main(argv=None) -> int:
                     help="seeds to run again under ATEN_CPU_CAPABILITY=default (default 0; '' for none)")
     ap.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                     help="a parameter for every run (default: -p PROFILE cpu)")
-    ap.add_argument("--jobs", "-j", type=int, default=1, help="runs at once (2 uses both cores)")
+    ap.add_argument("--jobs", "-j", type=int, default=2, help="runs at once (default 2: both cores of the course's machine)")
     ap.add_argument("--out", default=str(ROOT / "runs" / "claims"), help="where the runs go (default runs/claims)")
     ap.add_argument("--from", dest="from_", metavar="FOLDER", help="read the runs of an earlier call; run nothing")
     ap.add_argument("--min-share", type=float, default=0.0,
