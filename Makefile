@@ -1,45 +1,92 @@
 # The course's commands. On a fresh machine:
-#   make lab    - set up, then open JupyterLab on the lectures (offline data by default)
-#   make test   - set up, then run the whole test suite (what CI runs)
-# Both create .venv with the right install order: torch first (a CPU build on
-# CPU machines), then the rest, so pip never pulls a multi-GB CUDA build.
+#   make lab    - set up .venv (version ranges), then open JupyterLab on the lectures
+#   make test   - set up .venv from the lock, then run the whole test suite (what CI runs)
+#   make bench  - set up from the lock, run every benchmark, write benchmarks/RESULTS.md
+# Both installs put torch first (a CPU build on CPU machines), then the rest, so pip
+# never pulls a multi-GB CUDA build. `make lab` installs the ranges of
+# requirements*.txt (what students get, Colab's versions included); `make test` the
+# exact versions of requirements-lock.txt (regenerate with `make lock`).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 TORCH  ?= torch==2.13.0
 PORT   ?= 8888
+TOKEN  ?=
 JOBS   ?= 2
+BENCH  ?=
 
-.PHONY: lab test setup browser-deps notebooks check-notebooks bench clean
+# JupyterLab refuses to start as root (containers, cloud VMs) without --allow-root, and
+# has no browser to open without a display (Linux with neither X11 nor Wayland).
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) \
+  $(if $(filter Linux,$(shell uname -s)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,--no-browser)) \
+  $(if $(TOKEN),--IdentityProvider.token=$(TOKEN))
 
+.PHONY: lab test setup setup-locked lock browser-deps notebooks check-notebooks bench clean
+
+# Ranges (make lab, make notebooks).
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "pip>=23.1"
 	$(BIN)/python -m pip install -q "$(TORCH)"
 	$(BIN)/python -m pip install -q -r requirements-dev.txt
 	touch $@
 
+# The lock (make test, make bench, CI). The lock satisfies the ranges
+# (tests/test_lock.py), so it also counts as the ranges' install.
+setup-locked: $(VENV)/.locked
+
+$(VENV)/.locked: requirements-lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q "pip>=23.1"
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -r requirements-lock.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $@ $(VENV)/.installed
+
+# Regenerate requirements-lock.txt from requirements-dev.txt (pip-tools, in a throwaway
+# venv). Existing pins are kept unless UPGRADE=1. torch and genlib are left out (torch is
+# installed first, from TORCH); run it where pip finds the CPU build of torch (this
+# machine kind: PIP_FIND_LINKS), or its CUDA dependencies end up in the lock.
+lock:
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/python -m pip install -q --upgrade pip pip-tools
+	echo "$(TORCH)" > $(VENV)-lock/torch.txt
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)-lock/bin/pip-compile -q --strip-extras \
+	  --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
+	  --unsafe-package torch --unsafe-package genlib --unsafe-package setuptools --unsafe-package pip \
+	  -c $(VENV)-lock/torch.txt -o requirements-lock.txt requirements-dev.txt
+	rm -rf $(VENV)-lock
+
 # JupyterLab opens on the student copies (lectures/students); the instructor notebooks,
-# with the solutions, are one folder up. As root (containers, cloud VMs) it needs --allow-root.
+# with the solutions, are one folder up.
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=lectures --LabApp.default_url=/lab/tree/students \
-	  --ServerApp.port=$(PORT) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	  --ServerApp.port=$(PORT) $(LAB_FLAGS)
 
 # Debian's Chromium for the browser test (Playwright never downloads a browser here).
+# Under CI=true a missing Chromium fails the browser test (tests/conftest.py).
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
-	  else echo "chromium not found and cannot be installed here: the browser test will be skipped"; fi; }
+	  else echo "chromium not found and cannot be installed here: the browser test will skip (and fail under CI=true)"; fi; }
 
-test: setup browser-deps
-	GENLIB_HEADLESS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile \
+# What CI runs (.ci/run, with CI=true: a skip fails). Budget on 2 idle cores, from CPU
+# times measured piece by piece (CONTRIBUTING.md, "Tests", has the table):
+#   install from the lock    ~3-4 min   (network-bound; 2 CPU-min)
+#   pytest -n 2              ~14 min    (~25 CPU-min: unit tests 2.2, strict nbval 01-07
+#                                        3.3, 04-07 on the default kernel path 3.0,
+#                                        papermill runs 7.6, mutants ~8, browser 0.6)
+#   Colab stack              ~6 min     (its venv, then 01-07 on 2 workers)
+# about 24 minutes in all: keep it under 30.
+test: setup-locked browser-deps
+	GENLIB_HEADLESS=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -rfEs --durations=20 \
 	  tests lectures --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 -q
-	bash .ci/colab_stack.sh
+	JOBS=$(JOBS) bash .ci/colab_stack.sh
 
 # Notebooks and student copies, from lectures/src (python -m genlib.course build NAME for one).
 notebooks: setup
@@ -48,8 +95,10 @@ notebooks: setup
 check-notebooks: setup
 	$(BIN)/python -m genlib.course check
 
-bench: setup
-	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+# Every benchmark (or BENCH="claims vae_speed"), stopping at the first missed target;
+# then benchmarks/RESULTS.md from benchmarks/results/*.md.
+bench: setup-locked
+	$(BIN)/python benchmarks/common.py $(BENCH)
 
 clean:
-	rm -rf $(VENV) .pytest_cache runs build
+	rm -rf $(VENV) $(VENV)-lock .venv-colab .pytest_cache runs build

@@ -10,7 +10,8 @@
 # Idempotent: the venv is created once and re-installed only when
 # requirements*.txt, pyproject.toml or this script change (a stamp holds their
 # hash), so a second call goes straight to the tests.
-# Environment: PYTHON (default python3), COLAB_VENV (default .venv-colab).
+# Environment: PYTHON (default python3), COLAB_VENV (default .venv-colab), JOBS (pytest-xdist
+# workers, default 1; `make test` passes its JOBS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,5 +49,7 @@ print(f"colab stack: Python {sys.version.split()[0]}, IPython {IPython.__version
 EOF
 
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=(lectures/[0-9][0-9]_*.ipynb); fi
-GENLIB_HEADLESS=1 run "$VENV/bin/python" -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
-    --nbval-cell-timeout=600 "${targets[@]}"
+workers=()
+if [ "${JOBS:-1}" -gt 1 ]; then workers=(-n "$JOBS" --dist loadfile); fi   # a notebook's cells stay in one worker
+GENLIB_HEADLESS=1 run "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${workers[@]}" --nbval-lax \
+    --nbval-current-env --nbval-cell-timeout=600 "${targets[@]}"

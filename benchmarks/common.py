@@ -8,9 +8,19 @@ reading what the lecture recorded (``<out>/<NAME>.run.json``, key ``record``:
 scikit-learn, pytorch/examples) run in the same benchmark run, beside it.
 
 Each benchmark writes its section of ``benchmarks/RESULTS.md`` to
-``benchmarks/results/<name>.md`` (command, seeds, date, machine, table); ``make bench``
-joins the sections. A benchmark exits non-zero when it misses a target
-(:class:`Targets`).
+``benchmarks/results/<name>.md`` (command, seeds, date, machine, table, targets) with
+:func:`save`, and exits non-zero when it misses a target (:class:`Targets`)::
+
+    targets = Targets()
+    targets.require("ring: 8/8 modes", modes == 8, f"{modes}/8")
+    save("wgan", "WGAN-GP on the ring", table(...), command=rec["command"], seeds=seeds, targets=targets)
+    return targets.exit_code()          # main() returns it; sys.exit(main())
+
+``make bench`` runs this file (``python benchmarks/common.py [NAME ...]``): every
+benchmark in turn (``claims`` last, the longest), stopping at the first that exits
+non-zero, then joins the sections into ``benchmarks/RESULTS.md``. A benchmark that
+wrote no section of its own in that run gets one made from what it printed, with its
+command, date and machine.
 """
 from __future__ import annotations
 
@@ -25,7 +35,9 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results"
+BENCHMARKS = ROOT / "benchmarks"
+RESULTS = BENCHMARKS / "results"
+RESULTS_MD = BENCHMARKS / "RESULTS.md"
 
 
 def run_lecture(name: str, params: dict | None = None, out: str | Path | None = None, env: dict | None = None,
@@ -41,7 +53,9 @@ def run_lecture(name: str, params: dict | None = None, out: str | Path | None = 
         cmd += ["-p", k, str(v)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env=dict(os.environ, **(env or {})))
-    records = sorted(out.glob("*.run.json"))
+    stem = str(name)
+    records = sorted((p for p in out.glob("*.run.json") if p.name.startswith(stem[:2]) and stem[3:] in p.name),
+                     key=lambda p: p.stat().st_mtime)
     if not records:
         raise RuntimeError(f"{' '.join(map(shlex.quote, cmd))} wrote no run record:\n{proc.stdout}\n{proc.stderr}")
     rec = json.loads(records[-1].read_text())
@@ -80,7 +94,7 @@ def machine() -> str:
 
 
 class Targets:
-    """Targets a benchmark must reach; ``exit_code()`` is 1 when any was missed."""
+    """Targets a benchmark must reach; ``exit_code()`` is 1 when any was missed, or none was checked."""
 
     def __init__(self):
         self.rows = []
@@ -97,21 +111,101 @@ class Targets:
         return table(["target", "measured", ""], self.rows)
 
     def exit_code(self) -> int:
+        if not self.rows:
+            print("MISSED: no target was checked (a benchmark must be able to fail)", file=sys.stderr)
+            return 1
         for what, measured, _ in self.missed:
             print(f"MISSED: {what} (measured: {measured})", file=sys.stderr)
         return 1 if self.missed else 0
 
 
-def save(name: str, title: str, body: str, command: str, seeds=None) -> Path:
-    """Write this benchmark's section of RESULTS.md (``benchmarks/results/<name>.md``) and print it."""
-    when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    head = [f"## {title}", "", f"- command: `{command}`"]
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def save(name: str, title: str, body: str, command: str, seeds=None, targets: Targets | None = None) -> Path:
+    """Write this benchmark's section of RESULTS.md (``benchmarks/results/<name>.md``) and print it.
+
+    ``targets``, when given, is appended as a table, and the title says when one was missed.
+    """
+    missed = targets is not None and bool(targets.missed)
+    head = [f"## {title}" + (" (TARGET MISSED)" if missed else ""), "", f"- command: `{command}`"]
     if seeds is not None:
         head.append(f"- seeds: {', '.join(map(str, seeds))}")
-    head += [f"- measured: {when}, {machine()}", ""]
-    text = "\n".join(head) + body.rstrip() + "\n"
+    head += [f"- measured: {_now()}, {machine()}", ""]
+    text = "\n".join(head) + "\n" + body.strip() + "\n"
+    if targets is not None:
+        text += "\n" + targets.markdown() + "\n"
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.md"
     path.write_text(text)
     print(text)
     return path
+
+
+# --------------------------------------------------------------------------- make bench
+
+HEADER = """# Benchmark results
+
+Written by `make bench` from the sections in `benchmarks/results/` (one per benchmark);
+do not edit by hand. Each section gives the command that produced it, the seeds, and
+when and where it was measured. Timings depend on the machine and on its load.
+"""
+
+
+def benchmarks() -> list[str]:
+    """The benchmarks ``make bench`` runs, in order: every script here but this one, ``claims`` last."""
+    names = sorted(p.stem for p in BENCHMARKS.glob("*.py") if p.stem not in ("common", "__init__"))
+    return sorted(names, key=lambda n: n == "claims")
+
+
+def write_results(path: Path | None = None) -> Path:
+    """Join ``benchmarks/results/*.md`` (in :func:`benchmarks` order, then any others) into RESULTS.md."""
+    path = Path(path) if path is not None else RESULTS_MD
+    order = {n: i for i, n in enumerate(benchmarks())}
+    sections = sorted(RESULTS.glob("*.md"), key=lambda p: (order.get(p.stem, len(order)), p.stem))
+    parts = [HEADER] + [p.read_text().strip() + "\n" for p in sections]
+    path.write_text("\n".join(parts))
+    return path
+
+
+def run_benchmark(name: str, args=()) -> int:
+    """Run ``benchmarks/<name>.py``, echoing its output; make its section from the output if it wrote none."""
+    script = BENCHMARKS / f"{name}.py"
+    cmd = [sys.executable, str(script), *args]
+    started = _dt.datetime.now().timestamp()
+    section = RESULTS / f"{name}.md"
+    print(f"== {name}: {' '.join(map(shlex.quote, cmd))}", flush=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    out = []
+    for line in proc.stdout:
+        print(line, end="", flush=True)
+        out.append(line)
+    rc = proc.wait()
+    if not (section.is_file() and section.stat().st_mtime >= started):
+        status = "" if rc == 0 else f" (exit status {rc}: TARGET MISSED or failed)"
+        save(name, f"{name}{status}", "```\n" + "".join(out).strip() + "\n```",
+             command=" ".join(["python", f"benchmarks/{name}.py", *args]))
+    return rc
+
+
+def main(argv=None) -> int:
+    """``python benchmarks/common.py [NAME ...]``: run the benchmarks, stop at the first miss, write RESULTS.md."""
+    names = list(argv if argv is not None else sys.argv[1:]) or benchmarks()
+    unknown = [n for n in names if n not in benchmarks()]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(benchmarks())}", file=sys.stderr)
+        return 2
+    for name in names:
+        rc = run_benchmark(name)
+        if rc != 0:
+            print(f"make bench: {name} exited {rc} (a target was missed, or it failed); stopping here. "
+                  f"Its section is in benchmarks/results/{name}.md; RESULTS.md is not rewritten.", file=sys.stderr)
+            return rc
+    path = write_results()
+    print(f"wrote {path} from {len(list(RESULTS.glob('*.md')))} sections")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

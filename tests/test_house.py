@@ -15,7 +15,7 @@ from genlib.course import registry
 
 ROOT = Path(__file__).resolve().parent.parent
 GENLIB = ROOT / "genlib"
-TOOLS = ("genlib.course", "genlib.notebooks")  # genlib.notebooks: the merge-window alias of genlib.course
+TOOLS = ("genlib.course",)
 TOOL_DEPENDENCIES = ("papermill", "jupytext", "nbclient", "nbformat", "yaml")
 
 

@@ -1,14 +1,30 @@
-"""Instructors run lectures with papermill: good parameters run, bad ones fail in the first cells."""
+"""Instructors run lectures with papermill: good parameters run, bad ones fail in the first cells.
+
+Every value a lecture's ``validate`` call accepts must run to the end: each lecture runs
+once with every integer parameter at its declared minimum (read from the validation
+call itself, not copied here). A misspelt lower-case name (``-p epochs 2``) fails in the
+validation cell, under plain papermill. Each test that executes a lecture is marked
+``papermill`` and runs in a kernel of its own, so the xdist workers share them out.
+
+What ``validate`` accepts or refuses value by value is checked in-process, by evaluating
+the lecture's own validation call on its parameters cell with one value changed (no
+kernel: milliseconds); one papermill run per lecture and kind of mistake shows that the
+refusal also happens in the kernel, in the first cells.
+"""
+from __future__ import annotations
+
+import ast
 from pathlib import Path
 
 import nbformat
 import papermill as pm
 import pytest
 
-from genlib import notebooks
+from genlib.course import registry
 
-LECTURES = notebooks.LECTURES
-NAMES = notebooks.lecture_names()
+LECTURES = registry.LECTURES
+NAMES = registry.lectures()
+FIRST_CELLS = 4   # a refused parameter must stop the notebook by this code cell
 
 
 def run(name, tmp_path, **params):
@@ -29,10 +45,114 @@ def failure(name, tmp_path, **params):
     return err, failed_at
 
 
-def int_parameters(name):
-    params = pm.inspect_notebook(str(LECTURES / f"{name}.ipynb"))
-    return [p for p, info in params.items() if info["inferred_type_name"] == "int" and p != "SEED"]
+# ---------------------------------------------------------------- the lecture's own validation call
 
+class Validation:
+    """A lecture's parameters cell and validation call, evaluated in this process."""
+
+    def __init__(self, name: str):
+        nb = nbformat.read(LECTURES / f"{name}.ipynb", as_version=4)
+        i = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+        self.parameters_source = nb.cells[i].source
+        self.defaults = self._exec(self.parameters_source)
+        self.names = [k for k in self.defaults if k.isupper()]
+        for cell in nb.cells[i + 1:]:
+            if cell.cell_type == "code" and "validate(" in cell.source:
+                tree = ast.parse(cell.source)
+                break
+        else:
+            raise AssertionError(f"{name}: no validate(...) call after the parameters cell")
+        for k, stmt in enumerate(tree.body):
+            call = next((n for n in ast.walk(stmt) if isinstance(n, ast.Call)
+                         and (getattr(n.func, "attr", None) or getattr(n.func, "id", None)) == "validate"), None)
+            if call is not None:
+                break
+        # what the cell does before the call (its imports), then the call itself
+        self.prelude = compile(ast.Module(body=tree.body[:k], type_ignores=[]), f"<{name}: validation>", "exec")
+        self.call = compile(ast.Expression(body=call), f"<{name}: validation>", "eval")
+        self.spec_exprs = {kw.arg: compile(ast.Expression(body=kw.value), f"<{name}: {kw.arg}>", "eval")
+                           for kw in call.keywords if kw.arg and kw.arg != "rules"}
+
+    @staticmethod
+    def _exec(source, ns=None):
+        ns = {} if ns is None else ns
+        exec(compile(source, "<parameters>", "exec"), ns)
+        return {k: v for k, v in ns.items() if not k.startswith("_")}
+
+    def namespace(self, **given):
+        ns: dict = {}
+        exec(compile(self.parameters_source, "<parameters>", "exec"), ns)
+        ns.update(given)
+        exec(self.prelude, ns)
+        return ns
+
+    def __call__(self, **given):
+        """The lecture's ``validate(globals(), ...)`` with ``given`` injected as papermill would."""
+        ns = self.namespace(**given)
+        return eval(self.call, ns)
+
+    def specs(self) -> dict:
+        ns = self.namespace()
+        return {k: eval(expr, ns) for k, expr in self.spec_exprs.items()}
+
+    def int_parameters(self) -> list[str]:
+        return [k for k in self.names if isinstance(self.defaults[k], int) and not isinstance(self.defaults[k], bool)]
+
+    def minimum(self, name: str) -> int | None:
+        """The smallest integer the spec of ``name`` accepts (None: no minimum)."""
+        spec = self.specs()[name]
+
+        def ok(v):
+            try:
+                spec(name, v)
+                return True
+            except ValueError:
+                return False
+
+        lo, hi = -10**9, self.defaults[name]
+        assert ok(hi), f"the default {name} = {hi} is refused by its own spec"
+        if ok(lo):
+            return None
+        while hi - lo > 1:   # lo refused, hi accepted: the accepted values form an interval
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+        return hi
+
+    def minimums(self) -> dict:
+        return {k: self.minimum(k) for k in self.int_parameters()}
+
+
+@pytest.fixture(scope="module")
+def validations():
+    return {name: Validation(name) for name in NAMES}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_integer_parameter_declares_its_minimum(name, validations):
+    v = validations[name]
+    mins = v.minimums()
+    assert "SEED" in mins and mins["SEED"] == 0
+    assert all(m is not None for m in mins.values()), f"{name}: integer parameters without a minimum: {mins}"
+    assert set(v.spec_exprs) == set(v.names), f"{name}: validate() and the parameters cell name different parameters"
+    v()   # the defaults pass
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bad_values_and_misspelt_names_are_refused_in_process(name, validations):
+    v = validations[name]
+    cases = [(p, m - 1) for p, m in v.minimums().items() if m is not None]
+    cases += [(p, -3) for p in v.int_parameters()] + [("SEED", 2.5), ("SEED", "two"), ("SEED", True)]
+    for p, bad in cases:
+        with pytest.raises(ValueError, match=p):
+            v(**{p: bad})
+    with pytest.raises(ValueError, match="Unknown parameter SEEED"):
+        v(SEEED=1)
+    for p in v.names:
+        with pytest.raises(ValueError, match=f"Unknown parameter {p.lower()} \\(did you mean {p}\\?\\)"):
+            v(**{p.lower(): v.defaults[p]})
+
+
+# ---------------------------------------------------------------- in a kernel, through papermill
 
 @pytest.mark.papermill
 @pytest.mark.parametrize("name", NAMES)
@@ -40,19 +160,43 @@ def test_bad_profile_fails_in_the_first_cells(name, tmp_path):
     err, failed_at = failure(name, tmp_path, PROFILE="nonsense")
     assert err.ename == "ValueError"
     assert "PROFILE" in err.evalue and "'auto'" in err.evalue and "'cpu'" in err.evalue and "'full'" in err.evalue
-    assert failed_at <= 4, f"failed only at code cell {failed_at}"
+    assert failed_at <= FIRST_CELLS, f"failed only at code cell {failed_at}"
 
 
 @pytest.mark.papermill
 @pytest.mark.parametrize("name", NAMES)
-def test_bad_counts_and_misspelt_names_fail_at_once(name, tmp_path):
-    cases = [(p, -3) for p in int_parameters(name)] + [("SEED", 2.5), ("SEED", "two")]
-    for p, bad in cases:
-        err, failed_at = failure(name, tmp_path, **{p: bad})
-        assert err.ename == "ValueError" and p in err.evalue, (p, bad, err.evalue)
-        assert failed_at <= 4
-    err, failed_at = failure(name, tmp_path, SEEED=1)
-    assert "Unknown parameter SEEED" in err.evalue and failed_at <= 4
+def test_a_value_below_the_minimum_fails_in_the_first_cells(name, tmp_path, validations):
+    v = validations[name]
+    p = next((p for p in v.int_parameters() if p != "SEED"), "SEED")
+    err, failed_at = failure(name, tmp_path, **{p: v.minimum(p) - 1})
+    assert err.ename == "ValueError" and p in err.evalue, err.evalue
+    assert failed_at <= FIRST_CELLS
+
+
+@pytest.mark.papermill
+@pytest.mark.parametrize("name", NAMES)
+def test_a_misspelt_lower_case_name_fails_in_the_first_cells(name, tmp_path, validations):
+    """``papermill -p epochs 2``: papermill injects ``epochs = 2``; validate refuses it and names EPOCHS."""
+    v = validations[name]
+    p = next((p for p in v.int_parameters() if p != "SEED"), "SEED")
+    err, failed_at = failure(name, tmp_path, **{p.lower(): v.defaults[p]})
+    assert err.ename == "ValueError", err.evalue
+    assert f"Unknown parameter {p.lower()} (did you mean {p}?)" in err.evalue, err.evalue
+    assert failed_at <= FIRST_CELLS
+
+
+@pytest.mark.papermill
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_runs_to_the_end_with_every_integer_parameter_at_its_minimum(name, tmp_path, validations):
+    """Every value validate accepts runs: a claim that needs a budget is skipped visibly (check.needs)."""
+    mins = validations[name].minimums()
+    try:
+        nb = run(name, tmp_path, PROFILE="cpu", **mins)
+    except pm.PapermillExecutionError as exc:
+        pytest.fail(f"{name} at its minimums {mins} stopped at cell {exc.cell_index}: {exc.ename}: {exc.evalue}")
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.get("execution_count") for c in code), "not every code cell ran"
 
 
 @pytest.mark.papermill

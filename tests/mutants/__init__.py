@@ -10,6 +10,10 @@ run must stop with ``ClaimFailed`` or ``ExerciseFailed`` (a claim or an exercise
 check caught the mistake), not with any other error and not by running through.
 
     python -m tests.mutants 02_kl_js        # run one lecture's mutants, print killed / survived
+    python -m tests.mutants                 # every lecture's
+
+In CI, ``tests/test_mutants.py`` runs every mutant of every lecture that has a file here,
+each as its own test (spread over the xdist workers).
 """
 from __future__ import annotations
 
@@ -52,20 +56,27 @@ def mutate(nb, m: Mutant):
     return i
 
 
-def run(lecture: str, m: Mutant, workdir: Path, timeout: int = 600) -> tuple[str, str]:
+def run(lecture: str, m: Mutant, workdir: Path, timeout: int = 600,
+        lectures: Path | None = None) -> tuple[str, str]:
     """Execute the mutated lecture; return ``(verdict, detail)`` with verdict ``killed``,
-    ``survived`` or ``error`` (it stopped, but not at a claim or an exercise check)."""
+    ``survived`` or ``error`` (it stopped, but not at a claim or an exercise check).
+
+    ``lectures`` is the folder holding ``<lecture>.ipynb`` (and the kernel's working
+    folder; default ``LECTURES``); the mutated copy is written to ``workdir``.
+    """
     import nbformat
     import papermill as pm
 
-    nb = nbformat.read(LECTURES / f"{lecture}.ipynb", as_version=4)
+    lectures = Path(lectures if lectures is not None else LECTURES)
+    nb = nbformat.read(lectures / f"{lecture}.ipynb", as_version=4)
     cell = mutate(nb, m)
+    workdir = Path(workdir)
     src = workdir / f"{lecture}.mutant.ipynb"
     nbformat.write(nb, src)
     out = workdir / f"{lecture}.mutant.out.ipynb"
-    params = dict(PROFILE="cpu", SEED=0, **dict(m.params))
+    params = {"PROFILE": "cpu", "SEED": 0, **dict(m.params)}
     try:
-        pm.execute_notebook(str(src), str(out), parameters=params, kernel_name="python3", cwd=str(LECTURES),
+        pm.execute_notebook(str(src), str(out), parameters=params, kernel_name="python3", cwd=str(lectures),
                             progress_bar=False, log_output=False, execution_timeout=timeout)
     except pm.PapermillExecutionError as exc:
         detail = f"cell {cell} mutated; stopped at cell {exc.cell_index}: {exc.ename}: " + \

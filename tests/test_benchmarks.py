@@ -1,0 +1,165 @@
+"""Benchmarks that can fail, and `make bench`'s results file (benchmarks/common.py, benchmarks/claims.py).
+
+Nothing here runs a real benchmark: targets, sections and the RESULTS.md join are
+tested in a temporary folder, and the claims' spread on hand-made run records.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture
+def common(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    mod = importlib.import_module("common")
+    monkeypatch.setattr(mod, "BENCHMARKS", tmp_path)
+    monkeypatch.setattr(mod, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(mod, "RESULTS_MD", tmp_path / "RESULTS.md")
+    return mod
+
+
+@pytest.fixture
+def claims(common, monkeypatch):
+    mod = importlib.import_module("claims")
+    monkeypatch.setattr(mod, "save", common.save)
+    return mod
+
+
+def test_targets_fail_on_a_miss_and_when_nothing_was_checked(common, capsys):
+    t = common.Targets()
+    assert t.exit_code() == 1 and "no target was checked" in capsys.readouterr().err
+    assert t.require("ring: 8/8 modes", True, "8/8") is True
+    assert t.exit_code() == 0
+    assert t.require("grid: at least 24/25 modes", False, "22/25") is False
+    assert t.exit_code() == 1 and "MISSED: grid: at least 24/25 modes (measured: 22/25)" in capsys.readouterr().err
+    assert "| grid: at least 24/25 modes | 22/25 | **MISSED** |" in t.markdown()
+
+
+def test_a_section_says_command_seeds_date_machine_and_targets(common, tmp_path):
+    t = common.Targets()
+    t.require("test loss at most 105.6 nats", False, "106.2")
+    path = common.save("vae", "VAE on MNIST", common.table(["epoch", "loss"], [[1, 120.5]]),
+                       command="python -m genlib.course run 05 -p DATASET mnist", seeds=[0, 1, 2], targets=t)
+    text = path.read_text()
+    assert path == tmp_path / "results" / "vae.md"
+    assert text.startswith("## VAE on MNIST (TARGET MISSED)\n")
+    for line in ["- command: `python -m genlib.course run 05 -p DATASET mnist`", "- seeds: 0, 1, 2",
+                 "| epoch | loss |", "| 1 | 120.5 |", "| test loss at most 105.6 nats | 106.2 | **MISSED** |"]:
+        assert line in text
+    measured = next(l for l in text.splitlines() if l.startswith("- measured: "))
+    assert "UTC" in measured and "cores" in measured and "torch" in measured
+
+
+def script(folder: Path, name: str, body: str):
+    (folder / f"{name}.py").write_text(body)
+
+
+def test_make_bench_runs_in_order_stops_at_the_first_miss_and_joins_the_sections(common, tmp_path, capsys):
+    own = ("import sys\nsys.path.insert(0, %r)\nimport common\n" % str(BENCH)
+           + "common.RESULTS = common.Path(%r)\n" % str(tmp_path / "results"))
+    script(tmp_path, "a_prints", "print('| x | 1 |')\n")                 # no section of its own
+    script(tmp_path, "b_saves", own + "t = common.Targets(); t.require('fast', True, '1 s')\n"
+           "common.save('b_saves', 'B', 'body of b', command='python benchmarks/b_saves.py', targets=t)\n"
+           "raise SystemExit(t.exit_code())\n")
+    script(tmp_path, "claims", "raise SystemExit(0)\n")
+    script(tmp_path, "common", "")                                      # never run as a benchmark
+    assert common.benchmarks() == ["a_prints", "b_saves", "claims"]     # claims last
+    assert common.main([]) == 0
+    md = (tmp_path / "RESULTS.md").read_text()
+    assert md.startswith("# Benchmark results")
+    assert md.index("## a_prints") < md.index("## B") < md.index("## claims")
+    assert "| x | 1 |" in md and "- command: `python benchmarks/a_prints.py`" in md and "body of b" in md
+
+    script(tmp_path, "b_saves", own + "t = common.Targets(); t.require('fast', False, '9 s')\n"
+           "common.save('b_saves', 'B', 'slow now', command='python benchmarks/b_saves.py', targets=t)\n"
+           "raise SystemExit(t.exit_code())\n")
+    script(tmp_path, "claims", "raise SystemExit('must not run after a miss')\n")
+    assert common.main([]) == 1
+    assert "b_saves exited 1" in capsys.readouterr().err
+    assert "slow now" in (tmp_path / "results" / "b_saves.md").read_text()
+    assert "slow now" not in (tmp_path / "RESULTS.md").read_text()     # not rewritten after a miss
+    assert common.main(["nope"]) == 2
+
+
+# ---------------------------------------------------------------- claims.py on hand-made run records
+
+def rec(lecture, claims_, status="ok"):
+    return {"lecture": lecture, "status": status, "wall_s": 1.0, "record": {"claims": claims_}}
+
+
+def between(text, value, low=0.0, high="inf", passed=True):
+    return {"text": text, "kind": "between", "passed": passed, "value": value, "low": low, "high": high, "n": 1}
+
+
+def write_runs(folder: Path, runs: dict):
+    for (seed, default), claims_ in runs.items():
+        d = folder / f"seed{seed}{'-default' if default else ''}" / "05_vae"
+        d.mkdir(parents=True)
+        (d / "05_vae.run.json").write_text(json.dumps(rec("05_vae", claims_)))
+
+
+def test_claims_spread_lists_varying_claims_with_their_margins(claims, tmp_path, capsys):
+    runs = {}
+    for seed, loss in enumerate([100.0, 101.0, 99.0]):
+        runs[(seed, False)] = [
+            between("test loss within the reference's range", loss, 90.0, 110.0),
+            {"text": "KL(p||p) is zero", "kind": "close", "passed": True, "value": 0.0, "low": 0.0, "high": 1.0},
+            between("KL is non-negative", 0.0),                      # exact, at its bound: not a margin problem
+            {"text": "the encoder's code is finite", "kind": "claim", "passed": True},
+        ]
+    runs[(0, True)] = [between("test loss within the reference's range", 104.0, 90.0, 110.0),
+                       {"text": "KL(p||p) is zero", "kind": "close", "passed": True, "value": 0.25, "low": 0, "high": 1}]
+    write_runs(tmp_path / "runs", runs)
+    assert claims.main(["--from", str(tmp_path / "runs")]) == 0
+    md = (tmp_path / "results" / "claims.md").read_text()
+    row = next(l for l in md.splitlines() if l.startswith("| 05 | test loss"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[3:7] == ["100", "101", "99", "104"]                # s0 s1 s2 s0d
+    assert cells[7:] == ["[90, 110]", "9 (s2)", "6 (s0d)", "30%"]     # bounds, below, above, share
+    close = next(l for l in md.splitlines() if "KL(p||p) is zero" in l)
+    assert "| - | 0.75 (s0d) | 75% |" in close
+    assert "KL is non-negative" not in md                            # the same in every run: counted only
+    assert "| 05_vae | 4 | 2 | 2 | 0 | 4/4 |" in md
+
+
+@pytest.mark.parametrize("case, says", [
+    ("failed", "claim failed in run s1"),
+    ("no margin", "no margin"),
+    ("unfinished", "did not finish"),
+])
+def test_claims_spread_fails_on_a_failed_claim_no_margin_or_an_unfinished_run(claims, tmp_path, capsys, case, says):
+    runs = {(0, False): [between("loss in range", 100.0, 90.0, 110.0)],
+            (1, False): [between("loss in range", 105.0, 90.0, 110.0)]}
+    if case == "failed":
+        runs[(1, False)] = [between("loss in range", 111.0, 90.0, 110.0, passed=False)]
+    elif case == "no margin":
+        runs[(1, False)] = [between("loss in range", 110.0, 90.0, 110.0)]
+    write_runs(tmp_path / "runs", runs)
+    if case == "unfinished":
+        p = tmp_path / "runs" / "seed1" / "05_vae" / "05_vae.run.json"
+        p.write_text(json.dumps(rec("05_vae", runs[(1, False)], status="error")))
+    assert claims.main(["--from", str(tmp_path / "runs"), "--no-save"]) == 1
+    assert says in capsys.readouterr().err
+
+
+def test_a_thin_margin_fails_only_when_asked(claims, tmp_path):
+    write_runs(tmp_path / "runs", {(0, False): [between("loss in range", 100.0, 90.0, 110.0)],
+                                   (1, False): [between("loss in range", 109.0, 90.0, 110.0)]})
+    assert claims.main(["--from", str(tmp_path / "runs"), "--no-save"]) == 0
+    assert claims.main(["--from", str(tmp_path / "runs"), "--no-save", "--min-share", "0.1"]) == 1
+
+
+def test_seed_lists(claims):
+    assert claims.seeds_arg("0-4") == [0, 1, 2, 3, 4]
+    assert claims.seeds_arg("0,2,5-6") == [0, 2, 5, 6]
+    assert claims.seeds_arg("") == []
+    assert math.isinf(claims._float("inf")) and claims._float(None) is None
+    assert claims.resolve(["05", "kl_js"], ["02_kl_js", "05_vae"]) == ["05_vae", "02_kl_js"]
