@@ -82,7 +82,7 @@ class _Displayable:
         fig = self.view.fig
         rgba = plots.with_caption(self._renderer().rgba(), self.caption, fig.dpi)
         scale = plots.DPI / fig.dpi
-        return plots.encode_png(rgba), int(round(rgba.shape[1] * scale)), int(round(rgba.shape[0] * scale))
+        return plots.encode_png(rgba, stored=True), int(round(rgba.shape[1] * scale)), int(round(rgba.shape[0] * scale))
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         if plots.auditing():
@@ -121,7 +121,9 @@ class Interactive(_Displayable):
         w = _ipywidgets()
         self.view, self.controls, self.title, self.on_change = view, dict(controls), title, on_change
         self.image = w.Image(format="png")
-        self.last_redraw_s = 0.0
+        self.last_redraw_s = 0.0   # the last draw + PNG
+        self.last_change_s = None  # the last control change: update + draw + PNG (benchmarks/browser.py)
+        self.last_change_cpu_s = None  # the same in this thread's CPU time (less noisy on a shared machine)
         for c in self.controls.values():
             c.observe(self._changed, names="value")
         boxes = list(self.controls.values())
@@ -139,11 +141,14 @@ class Interactive(_Displayable):
         return {k: _value_of(c) for k, c in self.controls.items()}
 
     def _changed(self, change=None):
+        t0, c0 = time.perf_counter(), time.thread_time()
         st = self.state
         if self.on_change is not None:
             self.on_change(st)
         self.view.update(**st)
         self._refresh()
+        self.last_change_s = time.perf_counter() - t0
+        self.last_change_cpu_s = time.thread_time() - c0
 
     def set(self, **values):
         """Set control values from code (as a student dragging them would)."""
