@@ -137,13 +137,19 @@ class Lab:
     The server's process group is stopped by the PID it was started with.
     """
 
-    def __init__(self, lectures=(), extra: dict | None = None, root: Path | None = None):
+    def __init__(self, lectures=(), extra: dict | None = None, root: Path | None = None, env: dict | None = None):
+        self.extra_env = dict(env or {})
         self.root = Path(root or tempfile.mkdtemp(prefix="genlib-lab-"))
         self.runtime = self.root / ".runtime"
         for name in lectures:
             shutil.copy(ROOT / "lectures" / f"{name}.ipynb", self.root / f"{name}.ipynb")
         for name, nb in (extra or {}).items():
             (self.root / name).write_text(json.dumps(nb))
+        # render every cell, not only those near the viewport (JupyterLab 4 windows long notebooks),
+        # so that widgets and figures far down a lecture can be found
+        settings = self.root / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
+        settings.mkdir(parents=True, exist_ok=True)
+        (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
         self.proc = None
         self.url = None
         self.kernels = {}
@@ -151,6 +157,7 @@ class Lab:
     def __enter__(self):
         port = free_port()
         env = {k: v for k, v in os.environ.items() if k not in ("GENLIB_HEADLESS", "GENLIB_FIGURE_AUDIT")}
+        env.update(self.extra_env)
         env["JUPYTER_CONFIG_DIR"] = str(self.root / ".jupyter")
         env["JUPYTER_RUNTIME_DIR"] = str(self.runtime)
         env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
@@ -339,37 +346,51 @@ def measure_widget(page, kernel: Kernel, label: str, presses: int) -> dict:
             "kernel_cpu": statistics.median(k[1] for k in kernel_s) * 1e3, "natural": png[:2], "shown": png[2:]}
 
 
-def screenshots(browser_factory, out: Path, lectures) -> list[Path]:
-    """The trainer (06), the CVAE decoder (05) and 06's 4-panel figure, at 100 % and 200 %."""
+def screenshots(browser, out: Path, lectures) -> list[Path]:
+    """The trainer (06), the CVAE decoder (05) and 06's 4-panel figure, at 100 % zoom on a
+    normal screen (``@1x``) and on a high-DPI screen (``@2x``, device scale factor 2)."""
     out.mkdir(parents=True, exist_ok=True)
     saved = []
+    four_panels = re.compile(r"subplots\(\s*(1,\s*4|2,\s*2)")
     targets = {
         "05_vae": [("cvae-decoder", lambda page: output_of(page, slider(page, "z1")))],
-        "06_gan": [("gan-trainer", lambda page: output_of(page, page.locator("button", has_text=re.compile(r"^\W*Step", re.I)).first)),
+        "06_gan": [("gan-trainer", lambda page: output_of(page, page.locator(
+                       "button", has_text=re.compile(r"^\W*Step", re.I)).first)),
                    ("four-panel-figure", lambda page: page.locator(".jp-CodeCell", has=page.locator(
-                       ".jp-InputArea", has_text=re.compile(r"subplots\(\s*(1,\s*4|2,\s*2)"))).first.locator(
-                       ".jp-OutputArea-output img").last)],
+                       ".jp-InputArea", has_text=four_panels)).first.locator(".jp-OutputArea-output img").last)],
     }
+
+    def shoot(page, lecture, scale):
+        for tag, find in targets[lecture]:
+            el = find(page)
+            el.scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            path = out / f"{tag}@{scale}x.png"
+            el.screenshot(path=str(path))
+            saved.append(path)
+
     for lecture in lectures:
         if lecture not in targets:
             continue
         with Lab([lecture]) as lab:
-            browser = browser_factory()
             page = open_notebook(browser, lab, f"{lecture}.ipynb", scale=1)
             run_all(page, lab, f"{lecture}.ipynb")
-            for scale in (1, 2):
-                if scale == 2:  # the same page on a high-DPI screen (a second page would share the kernel session)
-                    cdp = page.context.new_cdp_session(page)
-                    cdp.send("Emulation.setDeviceMetricsOverride",
-                             {"width": 1400, "height": 1000, "deviceScaleFactor": 2, "mobile": False})
-                for tag, find in targets[lecture]:
-                    el = find(page)
-                    el.scroll_into_view_if_needed()
-                    page.wait_for_timeout(500)
-                    path = out / f"{tag}@{scale}x.png"
-                    el.screenshot(path=str(path))
-                    saved.append(path)
-            browser.close()
+            shoot(page, lecture, 1)
+            # the same notebook on a high-DPI screen: saved (in the temporary copy) and opened again
+            # in a second page, whose widgets come back from the running kernel
+            page.keyboard.press("Control+s")
+            page.wait_for_timeout(3000)
+            try:
+                hi = browser.new_page(viewport={"width": 1400, "height": 1000}, device_scale_factor=2)
+                hi.set_default_timeout(120_000)
+                hi.goto(f"{lab.url}/lab/workspaces/hidpi/tree/{lecture}.ipynb?reset&token={TOKEN}")
+                hi.wait_for_selector("img.widget-image", state="visible")
+                hi.wait_for_timeout(3000)
+                shoot(hi, lecture, 2)
+                hi.close()
+            except Exception as exc:  # the 100 % screenshots are what the closing note needs
+                print(f"{lecture}: no high-DPI screenshots ({type(exc).__name__}: {exc})", file=sys.stderr)
+            page.close()
     return saved
 
 
@@ -381,6 +402,9 @@ def main() -> int:
     ap.add_argument("--lectures", nargs="*", help="lecture numbers or names (default: every lecture in WIDGETS)")
     ap.add_argument("--presses", type=int, default=15)
     ap.add_argument("--screenshots", metavar="DIR", help="save the closing note's screenshots instead")
+    ap.add_argument("--ratio", type=float, help="device pixels per CSS pixel of the widget images "
+                    "(GENLIB_WIDGET_RATIO in the kernel; default genlib.plots.RATIO, 2; 1 to compare with the "
+                    "old rendering)")
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"no Chromium at {CHROMIUM} (make browser-deps)", file=sys.stderr)
@@ -394,13 +418,15 @@ def main() -> int:
 
     with sync_playwright() as pw:
         if args.screenshots:
-            paths = screenshots(lambda: launch(pw), Path(args.screenshots), chosen(["05_vae", "06_gan"]))
+            browser = launch(pw)
+            paths = screenshots(browser, Path(args.screenshots), chosen(["05_vae", "06_gan"]))
+            browser.close()
             print("\n".join(map(str, paths)))
             return 0
         rows, targets = [], Targets()
         lectures = list(dict.fromkeys(chosen([w[0] for w in WIDGETS])))
         for lecture in lectures:
-            with Lab([lecture]) as lab:
+            with Lab([lecture], env={"GENLIB_WIDGET_RATIO": str(args.ratio)} if args.ratio else None) as lab:
                 browser = launch(pw)
                 t0 = time.time()
                 page = open_notebook(browser, lab, f"{lecture}.ipynb")
@@ -428,8 +454,10 @@ def main() -> int:
             "shared machine inflate much less). PNG: its pixels, and the CSS pixels it is shown at.\n\n"
             + table(["widget", "slider", "median ms", "p90 ms", "kernel median ms", "PNG", "target ms"], rows)
             + "\n\n" + targets.markdown() + "\n")
-    command = "python benchmarks/browser.py" + (f" --lectures {' '.join(args.lectures)}" if args.lectures else "")
-    save("browser", "Widgets in the browser: key press to picture", body, command)
+    command = " ".join(["python benchmarks/browser.py"] + sys.argv[1:])
+    save("browser" if not args.ratio else f"browser-ratio{args.ratio:g}",
+         "Widgets in the browser: key press to picture" + (f" (ratio {args.ratio:g})" if args.ratio else ""),
+         body, command)
     return targets.exit_code()
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import os
 
 import matplotlib
 import numpy as np
@@ -16,7 +17,7 @@ COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e3
 
 MIN_FONT_PT = 9        # no text in a course figure is smaller than this
 DPI = 100              # one figure inch is 100 CSS pixels, for static figures and widgets alike
-RATIO = 2              # device pixels per CSS pixel in widget images: sharp on high-DPI screens
+RATIO = float(os.environ.get("GENLIB_WIDGET_RATIO", 2))  # device px per CSS px in widget images: sharp on high-DPI screens
 MAX_WIDTH_IN = 10.0    # the widest figure a notebook shows unshrunk (1000 CSS pixels)
 
 
@@ -375,8 +376,6 @@ def check_legible(fig, name: str = "figure", widget: bool = False) -> None:
 
 def auditing() -> bool:
     """True when ``GENLIB_FIGURE_AUDIT`` asks every shown figure to be checked."""
-    import os
-
     return os.environ.get("GENLIB_FIGURE_AUDIT", "") not in ("", "0")
 
 
