@@ -222,7 +222,7 @@ def _covers(ax, frame, renderer, step_px):
         return 0
     gx = np.arange(area.x0 + step_px / 2, area.x1, step_px)
     gy = np.arange(area.y0 + step_px / 2, area.y1, step_px)
-    grid = np.array([(x, y) for x in gx for y in gy]) if len(gx) and len(gy) else np.zeros((0, 2))
+    grid = np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2)
 
     def inside(pts):
         pts = np.asarray(pts, float).reshape(-1, 2)
@@ -269,10 +269,8 @@ def _covers(ax, frame, renderer, step_px):
             paths = child.get_paths() if isinstance(child, PolyCollection) else [child.get_path()]
             for path in paths:
                 shape = child.get_transform().transform_path(path)
-                if len(grid) and shape.contains_points(grid).any():
-                    hits += int(shape.contains_points(grid).sum())
-                else:
-                    hits += inside(shape.vertices)
+                covered = int(shape.contains_points(grid).sum()) if len(grid) else 0
+                hits += covered or inside(shape.vertices)  # a shape smaller than the grid: its corners
         elif isinstance(child, Patch):  # an outline: its edge is data
             if in_data(child):
                 shape = child.get_transform().transform_path(child.get_path())
