@@ -42,7 +42,8 @@ def test_views_render_sharp_at_their_css_size(cls):
     w, h = plots.css_size(view.fig)
     assert (w, h) == (round(view.fig.get_figwidth() * plots.DPI), round(view.fig.get_figheight() * plots.DPI))
     img = Renderer(view.fig, getattr(view, "dynamic", ())).rgba()
-    assert img.shape[:2] == (round(h * plots.RATIO), round(w * plots.RATIO))
+    # within a pixel: matplotlib < 3.11 truncates the canvas size (8.7 in x 200 dpi -> 1739 px)
+    assert abs(img.shape[0] - h * plots.RATIO) <= 1 and abs(img.shape[1] - w * plots.RATIO) <= 1
 
 
 def test_renderer_redraws_its_background_when_the_resolution_changes():
