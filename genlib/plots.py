@@ -93,11 +93,18 @@ def _root(artist):
 
 def _drawn_texts(fig):
     """Draw ``fig`` and return the texts actually drawn (tick labels outside the view
-    limits exist but are not drawn, so they are not asked for)."""
+    limits exist but are not drawn, so they are not asked for).
+
+    Artists a widget's :class:`Renderer` marks as animated (drawn over a cached
+    background, so left out of a full draw) are drawn like the others here.
+    """
     from matplotlib.text import Text
 
     drawn = []
     original = Text.draw
+    animated = [a for a in fig.findobj() if a.get_animated()]
+    for a in animated:
+        a.set_animated(False)
 
     def draw(self, renderer):
         original(self, renderer)
@@ -109,6 +116,8 @@ def _drawn_texts(fig):
         fig.canvas.draw()
     finally:
         Text.draw = original
+        for a in animated:
+            a.set_animated(True)
     return list(dict.fromkeys(drawn))
 
 

@@ -93,6 +93,19 @@ def test_only_drawn_text_counts():
     assert audit(fig) == []
 
 
+def test_a_widget_renderer_does_not_hide_its_artists_from_the_audit():
+    """A Renderer marks what update() changes (and what lies over it) as animated, which a
+    full draw leaves out; the audit still reads those texts, and leaves them animated."""
+    fig, ax = line_figure()
+    small = ax.text(1, 0, "small dynamic text", fontsize=7)
+    renderer = plots.Renderer(fig, [small, ax.lines[0]])
+    renderer.draw()
+    assert "size" in kinds(audit(fig, widget=True))
+    assert small.get_animated()
+    before = renderer.rgba()
+    assert np.array_equal(renderer.rgba(), before)
+
+
 # ----------------------------------------------------------------- overlapping text
 
 
