@@ -7,10 +7,18 @@ lists those artists in ``dynamic`` is redrawn by blitting only them
 ``update`` directly and inspect the artists; the browser sees the figure as an
 ``ipywidgets.Image`` whose PNG is refreshed after every change.
 
+The figure is rendered at ``plots.RATIO`` device pixels per CSS pixel and the
+image is fixed to the figure's CSS size (``plots.DPI`` pixels per inch, the scale
+of static figures): sharp on high-DPI screens, never stretched.
+
 Displaying a :class:`Interactive` or :class:`Live` produces one output carrying
 three representations: the live widget (JupyterLab, Notebook, Colab), a PNG of
-the default state (nbconvert, GitHub, papermill, any headless run) and a stable
-line of text. Nothing ever blocks: headless, the default state is rendered once.
+the default state with a caption under it saying the figure is interactive when
+run in Jupyter (nbconvert, GitHub, papermill, any headless run; shown at its CSS
+size through the output's metadata) and a stable line of text. Nothing ever
+blocks: headless, the default state is rendered once. With
+``GENLIB_FIGURE_AUDIT=1`` a widget's figure is checked (:func:`genlib.plots.audit`)
+when it is displayed.
 
 Works with ipywidgets 7.7 (Colab) and 8.x.
 """
@@ -20,6 +28,7 @@ import base64
 import time
 from typing import Callable, Mapping
 
+from . import plots
 from .plots import Renderer
 
 
@@ -33,6 +42,28 @@ def _widget_view(widget) -> dict:
     return {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}
 
 
+CAPTION = "\u25b6 {title}: interactive when run in Jupyter. This picture shows its default state."
+
+
+def fit_image(image, fig) -> tuple[int, int]:
+    """Fix ``image`` (an ipywidgets Image) to the CSS size of ``fig`` (:func:`genlib.plots.css_size`).
+
+    Left alone, a column of widgets stretches an image to the output area's width
+    (a 608 px figure shown at 930 px, blurred). At its own size, a PNG rendered at
+    ``plots.RATIO`` pixels per CSS pixel is sharp on a high-DPI screen and the
+    figure has the scale of the static ones. In a narrower output area it shrinks
+    and keeps its proportions (``object-fit: contain``).
+    """
+    w, h = plots.css_size(fig)
+    image.layout.width, image.layout.height = f"{w}px", f"{h}px"
+    image.layout.max_width = "100%"
+    try:
+        image.layout.object_fit = "contain"
+    except Exception:  # pragma: no cover - a Layout without object_fit
+        pass
+    return w, h
+
+
 class _Displayable:
     title = "widget"
 
@@ -41,16 +72,34 @@ class _Displayable:
             self._render = Renderer(self.view.fig, getattr(self.view, "dynamic", ()))
         return self._render
 
+    @property
+    def caption(self) -> str:
+        """The line under the widget's static picture (nbconvert, GitHub, any page without a kernel)."""
+        return CAPTION.format(title=self.title)
+
+    def static_png(self) -> tuple[bytes, int, int]:
+        """The default state as a PNG with :attr:`caption` under it, and its CSS width and height."""
+        fig = self.view.fig
+        rgba = plots.with_caption(self._renderer().rgba(), self.caption, fig.dpi)
+        scale = plots.DPI / fig.dpi
+        return plots.encode_png(rgba, stored=True), int(round(rgba.shape[1] * scale)), int(round(rgba.shape[0] * scale))
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        png = self._renderer().png()
-        return {
+        if plots.auditing():
+            plots.check_legible(self.view.fig, f"widget {self.title!r}", widget=True)
+        png, w, h = self.static_png()
+        data = {
             "application/vnd.jupyter.widget-view+json": _widget_view(self.box),
             "image/png": base64.b64encode(png).decode("ascii"),
             "text/plain": f"[{self.title}: run the cell in Jupyter to interact; the default state is shown]",
         }
+        return data, {"image/png": {"width": w, "height": h}}
 
     def _refresh(self):
         t0 = time.perf_counter()
+        if not getattr(self, "_fitted", False):
+            fit_image(self.image, self.view.fig)
+            self._fitted = True
         self.image.value = self._renderer().png()
         self.last_redraw_s = time.perf_counter() - t0
 
@@ -72,7 +121,9 @@ class Interactive(_Displayable):
         w = _ipywidgets()
         self.view, self.controls, self.title, self.on_change = view, dict(controls), title, on_change
         self.image = w.Image(format="png")
-        self.last_redraw_s = 0.0
+        self.last_redraw_s = 0.0   # the last draw + PNG
+        self.last_change_s = None  # the last control change: update + draw + PNG (benchmarks/browser.py)
+        self.last_change_cpu_s = None  # the same in this thread's CPU time (less noisy on a shared machine)
         for c in self.controls.values():
             c.observe(self._changed, names="value")
         boxes = list(self.controls.values())
@@ -90,11 +141,14 @@ class Interactive(_Displayable):
         return {k: _value_of(c) for k, c in self.controls.items()}
 
     def _changed(self, change=None):
+        t0, c0 = time.perf_counter(), time.thread_time()
         st = self.state
         if self.on_change is not None:
             self.on_change(st)
         self.view.update(**st)
         self._refresh()
+        self.last_change_s = time.perf_counter() - t0
+        self.last_change_cpu_s = time.thread_time() - c0
 
     def set(self, **values):
         """Set control values from code (as a student dragging them would)."""

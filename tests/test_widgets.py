@@ -5,7 +5,7 @@ import ipywidgets as W
 import numpy as np
 import pytest
 
-from genlib import widgets
+from genlib import plots, widgets
 from genlib.plots import figure
 from genlib.views.entropy import CoinEntropy
 
@@ -38,13 +38,94 @@ def test_interactive_updates_view_and_image_on_every_change():
     assert view.calls[-1] == {"a": 2.0}
 
 
+def png_size(data: bytes):
+    from PIL import Image
+    import io
+
+    return Image.open(io.BytesIO(data)).size
+
+
 def test_mimebundle_has_live_widget_static_png_and_stable_text():
     w = widgets.Interactive(LineView(), {"a": W.FloatSlider(value=1.0)}, title="line")
-    bundle = w._repr_mimebundle_()
+    bundle, meta = w._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == w.box.model_id
     assert base64.b64decode(bundle["image/png"])[:4] == b"\x89PNG"
     text = bundle["text/plain"]
-    assert "line" in text and "0x" not in text and w.box.model_id not in text
+    assert text == "[line: run the cell in Jupyter to interact; the default state is shown]"  # strict nbval compares it
+    assert "0x" not in text and w.box.model_id not in text
+
+
+def test_static_png_is_retina_with_a_caption_and_shown_at_css_size():
+    """The static picture (nbconvert, GitHub) is rendered at RATIO x the CSS size, carries a
+    caption strip under the figure, and its metadata shows it at the figure's CSS size."""
+    view = LineView()
+    w = widgets.Interactive(view, {"a": W.FloatSlider(value=1.0)}, title="line")
+    bundle, meta = w._repr_mimebundle_()
+    png = base64.b64decode(bundle["image/png"])
+    pw, ph = png_size(png)
+    fw, fh = plots.css_size(view.fig)
+    assert meta["image/png"]["width"] == fw == pytest.approx(pw / plots.RATIO, abs=1)
+    assert meta["image/png"]["height"] == pytest.approx(ph / plots.RATIO, abs=1)
+    assert meta["image/png"]["height"] > fh  # room for the caption under the figure
+    assert "interactive when run in Jupyter" in w.caption and "line" in w.caption
+    # the caption strip is not blank, and the figure above it is the widget's own picture
+    from PIL import Image
+    import io
+
+    img = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    live = np.asarray(Image.open(io.BytesIO(w.image.value)).convert("RGB")).astype(int)
+    assert img.shape[1] == live.shape[1]
+    np.testing.assert_array_equal(img[: live.shape[0]], live)
+    strip = img[live.shape[0]:]
+    assert (strip < 200).any(), "the caption strip is empty"
+
+
+def test_ipython_displays_the_bundle_with_its_metadata():
+    from IPython.core.formatters import DisplayFormatter
+
+    w = widgets.Interactive(LineView(), {"a": W.FloatSlider(value=1.0)}, title="line")
+    data, meta = DisplayFormatter().format(w)
+    assert set(data) == {"application/vnd.jupyter.widget-view+json", "image/png", "text/plain"}
+    assert meta["image/png"]["width"] == plots.css_size(w.view.fig)[0]
+
+
+def test_image_is_fixed_to_the_figure_css_size_and_rendered_sharp():
+    view = LineView()
+    w = widgets.Interactive(view, {"a": W.FloatSlider(value=1.0)}, title="line")
+    cw, ch = plots.css_size(view.fig)
+    assert (cw, ch) == (round(view.fig.get_figwidth() * plots.DPI), round(view.fig.get_figheight() * plots.DPI))
+    assert (w.image.layout.width, w.image.layout.height) == (f"{cw}px", f"{ch}px")
+    assert w.image.layout.max_width == "100%"
+    assert png_size(w.image.value) == (cw * plots.RATIO, ch * plots.RATIO)
+    live = widgets.Live(LineView(), step=lambda n: None)
+    assert live.image.layout.width == f"{cw}px"
+
+
+def test_audit_runs_when_displayed_if_asked(monkeypatch):
+    class Tiny(LineView):
+        def __init__(self):
+            super().__init__()
+            self.ax.set_title("tiny text")
+            self.ax.text(0.5, 5, "too small", fontsize=6)
+
+    w = widgets.Interactive(Tiny(), {"a": W.FloatSlider(value=1.0)}, title="tiny")
+    monkeypatch.delenv("GENLIB_FIGURE_AUDIT", raising=False)
+    w._repr_mimebundle_()
+    monkeypatch.setenv("GENLIB_FIGURE_AUDIT", "1")
+    with pytest.raises(plots.FigureIllegible, match="too small"):
+        w._repr_mimebundle_()
+
+
+def test_png_writer_round_trips():
+    from PIL import Image
+    import io
+
+    rgba = (np.random.default_rng(0).random((23, 31, 4)) * 255).astype(np.uint8)
+    back = Image.open(io.BytesIO(plots.encode_png(rgba)))
+    assert back.mode == "RGBA" and np.array_equal(np.asarray(back), rgba)
+    rgba[..., 3] = 255
+    back = Image.open(io.BytesIO(plots.encode_png(rgba)))
+    assert back.mode == "RGB" and np.array_equal(np.asarray(back), rgba[..., :3])
 
 
 def test_on_change_can_normalise_state():

@@ -6,6 +6,15 @@ list those artists in ``dynamic``: the widget then redraws only them over a
 cached image of the rest (:class:`genlib.plots.Renderer`). Tests call
 ``update`` and read the artists back; :mod:`genlib.widgets` wires the view to
 controls.
+
+The figure is drawn at ``plots.RATIO`` pixels per CSS pixel and shown at its
+size in inches times ``plots.DPI`` CSS pixels, uncropped: every view's figure,
+in its default state and after ``random_state`` updates, passes
+``plots.audit(fig, widget=True)`` (``tests/test_figures.py``): text of at least
+9 pt inside the figure, no overlapping text, legends off the data, a title, at
+most ``plots.MAX_WIDTH_IN`` inches wide. Lay the figure out once
+(:func:`genlib.plots.freeze_layout`) with its titles already holding text of the
+length ``update`` will put there, or they are cut off.
 """
 
 
