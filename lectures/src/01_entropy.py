@@ -200,7 +200,7 @@ slope = np.gradient(h_grid, ps_grid)[inner]              # the slope of our curv
 check.close("the slope of the curve is log2((1 - p) / p), zero only at p = 1/2", slope,
             np.log2((1 - ps_grid[inner]) / ps_grid[inner]), rtol=1e-4, atol=1e-4)
 check.between("flat near the top: a coin bent to p = 0.6 keeps over 97% of the fair coin's entropy",
-              scipy.stats.entropy([0.6, 0.4], base=2), 0.97, 1.0)
+              entropy_bits([0.6, 0.4]), 0.97, 1.0)
 
 # %%
 import ipywidgets as W
