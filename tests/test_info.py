@@ -535,3 +535,22 @@ def test_js_does_not_underflow_on_tiny_probabilities():
 def test_certain_outcome_has_positive_zero_entropy():
     assert str(float(info.entropy([1.0, 0.0]))) == "0.0"  # not "-0.0" in printed output
     assert str(info.entropy(torch.tensor([0.0, 1.0])).item()) == "0.0"
+
+
+@pytest.mark.parametrize("s", [0.05, 0.2, 1.0, 3.0])
+def test_entropy_normal_against_quadrature_and_its_sign(s):
+    """-integral p log p by quadrature; negative exactly when sigma < 1/sqrt(2 pi e)."""
+    ref = integrate.quad(lambda x: -stats.norm.pdf(x, 0, s) * stats.norm.logpdf(x, 0, s), -40 * s, 40 * s,
+                         epsabs=1e-13, points=[0.0])[0]
+    assert info.entropy_normal(s) == pytest.approx(ref, rel=1e-8, abs=1e-10)
+    assert (info.entropy_normal(s) < 0) == (s < 1 / math.sqrt(2 * math.pi * math.e))
+
+
+def test_entropy_normal_torch_gradient_and_arrays():
+    sigma = torch.tensor([0.1, 2.0], dtype=torch.float64, requires_grad=True)
+    h = info.entropy_normal(sigma)
+    h.sum().backward()
+    np.testing.assert_allclose(sigma.grad.numpy(), 1 / sigma.detach().numpy(), rtol=1e-12)  # dh/dsigma = 1/sigma
+    np.testing.assert_allclose(info.entropy_normal(np.array([0.5, 1.5])), stats.norm(0, [0.5, 1.5]).entropy(), rtol=1e-12)
+    with pytest.raises(ValueError, match="sigma"):
+        info.entropy_normal(np.array([1.0, -1.0]))

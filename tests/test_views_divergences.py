@@ -203,3 +203,16 @@ def test_sliding_random_state_is_valid(slide):
         assert st["shape"] in SlidingApart.shapes and 0 <= st["shift"] <= slide.max_shift
         slide.update(**st)
     assert png_bytes(slide.fig)[:4] == b"\x89PNG"
+
+
+# --------------------------------------------------------------------------- legibility
+
+
+@pytest.mark.parametrize("View", [ModeFits, SlidingApart])
+def test_default_state_is_legible(View):
+    """Text at least 9 pt, no overlapping texts, no legend on the data (genlib.plots.audit)."""
+    from genlib.plots import audit, style
+
+    style()  # the course style that genlib.setup applies in a lecture
+    view = View()
+    assert audit(view.fig) == []

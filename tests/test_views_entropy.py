@@ -157,3 +157,16 @@ def test_redraw_does_not_rebuild(view):
         v.fig.canvas.draw()
     assert v.fig.axes == axes
     assert len(v.fig.findobj()) == n_artists
+
+
+# --------------------------------------------------------------------------- legibility
+
+
+@pytest.mark.parametrize("View", [CoinEntropy, CategoricalEntropy, CrossEntropyCoin])
+def test_default_state_is_legible(View):
+    """Text at least 9 pt, no overlapping texts, no legend on the data (genlib.plots.audit)."""
+    from genlib.plots import audit, style
+
+    style()  # the course style that genlib.setup applies in a lecture
+    view = View()
+    assert audit(view.fig) == []

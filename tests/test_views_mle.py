@@ -165,3 +165,16 @@ def test_sliders_drive_the_views():
                            "a": W.FloatSlider(value=2.0, min=1.0, max=20.0), "b": W.FloatSlider(value=2.0, min=1.0, max=20.0)})
     c.set(tails=5)
     assert coin.v_mean.get_xdata()[0] == pytest.approx(st.beta(5, 7).mean())
+
+
+# --------------------------------------------------------------------------- legibility
+
+
+@pytest.mark.parametrize("View", [PriorStrength, BetaCoin])
+def test_default_state_is_legible(View):
+    """Text at least 9 pt, no overlapping texts, no legend on the data (genlib.plots.audit)."""
+    from genlib.plots import audit, style
+
+    style()  # the course style that genlib.setup applies in a lecture
+    view = View()
+    assert audit(view.fig) == []

@@ -87,14 +87,14 @@ class CategoricalEntropy:
                                                     gridspec_kw={"width_ratios": [3, 1]})
         self.bars = self.ax_bar.bar(self.labels, np.full(k, 1 / k), color=COLORS[:k] if k <= len(COLORS) else P_COLOR)
         self.uniform_line = self.ax_bar.axhline(1 / k, color=M_COLOR, ls="--", lw=1, label="uniform 1/K")
-        self.texts = [self.ax_bar.text(i, 0, "", ha="center", va="bottom", fontsize=8) for i in range(k)]
-        self.ax_bar.set_ylim(0, 1.12)
+        self.texts = [self.ax_bar.text(i, 0, "", ha="center", va="bottom") for i in range(k)]
+        self.ax_bar.set_ylim(0, 1.35)   # room above a bar of height 1 and its label for the legend
         self.ax_bar.set_title("p(x); on each bar its surprise " + ("-log2 p(x)" if base == 2 else "-log p(x)"))
-        self.ax_bar.legend(loc="upper right", fontsize=8)
+        self.ax_bar.legend(loc="upper right")
         self.h_bar = self.ax_h.bar([0], [self.h_max], color=P_COLOR, width=0.6)[0]
         self.max_line = self.ax_h.axhline(self.h_max, color=Q_COLOR, ls="--", lw=1.5)
         self.ax_h.text(0, self.h_max * 1.03, f"log K = {self.h_max:.3g}", ha="center", va="bottom",
-                       fontsize=8, color=Q_COLOR)
+                       color=Q_COLOR)
         self.ax_h.set_xlim(-0.6, 0.6)
         self.ax_h.set_xticks([])
         self.ax_h.set_ylim(0, self.h_max * 1.25)
@@ -124,7 +124,7 @@ class CategoricalEntropy:
         for bar, text, pi, si in zip(self.bars, self.texts, p, surprise):
             bar.set_height(pi)
             text.set_y(pi + 0.01)
-            text.set_text("inf" if not np.isfinite(si) else f"{si:.2f}")
+            text.set_text("inf" if not np.isfinite(si) else f"{si + 0.0:.2f}")  # + 0.0: no "-0.00" for p = 1
         self.h_bar.set_height(h)
         self.title.set_text(f"H = {h:.3f}\n{100 * h / self.h_max:.0f}% of max")
         return h
@@ -155,7 +155,7 @@ class CrossEntropyCoin:
         self.ax.set_ylabel(f"[{_unit(base)}]")
         self.ax.set_xlim(0, 1)
         self.ax.set_ylim(0, 4 if base == 2 else 4 * math.log(2))
-        self.ax.legend(loc="upper center", fontsize=8, ncol=3)
+        self.ax.legend(loc="upper center", ncol=3)
         self.title = self.ax.set_title("")
         self.ax.set_xticks([0, 0.25, 0.5, 0.75, 1])
         self.update(p=0.5, q=0.5)

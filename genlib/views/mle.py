@@ -82,7 +82,7 @@ class PriorStrength:
         ax.set_xticks([-1, 0, 1])
         ax.set_yticks([-2, -1, 0, 1, 2])
         ax.set_xlabel("x")
-        ax.legend(loc="lower right", fontsize=8, ncol=2)
+        ax.legend(loc="lower right", ncol=2)
         self.title = ax.set_title("", y=1.0)
 
         k = np.arange(degree + 1)
@@ -164,7 +164,7 @@ class BetaCoin:
 
     def __init__(self):
         self.grid = np.linspace(0, 1, 301)
-        self.fig, self.ax = figure(width=5.0, height=3.0)
+        self.fig, self.ax = figure(width=6.8, height=3.0)
         ax = self.ax
         self.line_prior, = ax.plot(self.grid, 0 * self.grid, color=M_COLOR, ls="--", label="prior")
         self.line_lik, = ax.plot(self.grid, 0 * self.grid, color=P_COLOR, lw=1.2, label="likelihood (normalised)")
@@ -174,7 +174,7 @@ class BetaCoin:
         self.v_mean = ax.axvline(0.5, color=COLORS[2], ls="-.", lw=1, label="posterior mean")
         ax.set_xlim(0, 1)
         ax.set_xlabel("p(heads)")
-        ax.legend(loc="upper left", fontsize=7)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))   # outside the axes: off the curves
         self.title = ax.set_title("", y=1.0)
         self.update(heads=3, tails=0, a=2, b=2)
         _freeze_layout(self.fig)

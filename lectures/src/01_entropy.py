@@ -44,7 +44,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
 import genlib
-from genlib import check, exercises, info, report, widgets
+from genlib import check, exercises, info, measured, report, widgets
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
                     K=genlib.integer(min=2, max=8), N_LETTERS=genlib.integer(min=1000))
@@ -84,8 +84,20 @@ events = {"fair coin shows heads": 1 / 2, "a die shows six": 1 / 6,
 for name, p in events.items():
     print(f"{name:42s} I = {surprise_bits(p):.3g} bits")
 check.close("a fair coin's outcome carries exactly 1 bit", surprise_bits(0.5), 1.0)
-check.close("our surprise agrees with genlib's reference info.information", surprise_bits(np.array(list(events.values()))),
-            info.information(np.array(list(events.values())), base=2))
+
+
+def questions(n):
+    """Yes/no questions a binary search needs to single out one of n equally likely outcomes (n a power of 2)."""
+    count = 0
+    while n > 1:
+        n, count = n // 2, count + 1            # each answer halves the candidates
+    return count
+
+
+sizes = [2, 4, 8, 64, 1024, 2 ** 20]
+print("one of n equally likely outcomes:", ", ".join(f"n = {n}: {questions(n)} questions" for n in sizes))
+check.close("one of n = 2^k equally likely outcomes carries k bits: the questions a binary search asks",
+            [surprise_bits(1 / n) for n in sizes], [questions(n) for n in sizes])
 
 # %%
 grid = np.linspace(0.001, 1, 400)
@@ -93,7 +105,7 @@ fig, ax = plt.subplots(figsize=(5, 3))
 ax.plot(grid, surprise_bits(grid))
 for name, p in list(events.items())[:3]:
     ax.plot([p], [surprise_bits(p)], "o")
-    ax.annotate(name, (p, surprise_bits(p)), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    ax.annotate(name, (p, surprise_bits(p)), textcoords="offset points", xytext=(6, 4))
 ax.set_xlabel("probability p of the event")
 ax.set_ylabel("surprise -log2 p [bits]")
 ax.set_title("rare events are the informative ones")
@@ -115,11 +127,12 @@ f_six1, f_six2, f_both = six1.mean(), six2.mean(), (six1 & six2).mean()
 i_both, i_sum = surprise_bits(f_both), surprise_bits(f_six1) + surprise_bits(f_six2)
 # sampling noise of the surprise of an event seen with frequency f: about sqrt((1 - f) / (n f)) / ln 2 bits
 noise = math.sqrt((1 - f_both) / (n_throws * f_both)) / math.log(2)
-print(f"independent: I(six, six) = {i_both:.3g} bits, I(six) + I(six) = {i_sum:.3g} bits (exact: {math.log2(36):.3g})")
+print(f"independent: I(six, six) = {measured(i_both):.3g} bits, I(six) + I(six) = {measured(i_sum):.3g} bits "
+      f"(exact: {math.log2(36):.3g})")
 check.between("for independent events the surprises add (within 5 noise levels)", i_both - i_sum,
               -5 * noise, 5 * noise)
 i_dep, i_dep_sum = surprise_bits((six1 & even1).mean()), surprise_bits(f_six1) + surprise_bits(even1.mean())
-print(f"dependent: I(six and even) = {i_dep:.3g} bits, but I(six) + I(even) = {i_dep_sum:.3g} bits")
+print(f"dependent: I(six and even) = {measured(i_dep):.3g} bits, but I(six) + I(even) = {measured(i_dep_sum):.3g} bits")
 check.claim("for dependent events they do not: the pair is worth about 1 bit less than the sum",
             abs(i_dep_sum - i_dep - 1.0) < 10 * noise and i_dep < i_dep_sum - 0.5)
 
@@ -160,7 +173,7 @@ p4 = np.array([0.5, 0.25, 0.15, 0.1])
 draws = rng.choice(4, size=rt.pick(cpu=50_000, full=1_000_000), p=p4)
 s = surprise_bits(p4[draws])
 mc, se = s.mean(), s.std() / math.sqrt(s.size)
-print(f"H(p) = {entropy_bits(p4):.3g} bits; average surprise of {s.size} draws = {mc:.3g} bits")
+print(f"H(p) = {entropy_bits(p4):.3g} bits; average surprise of {s.size} draws = {measured(mc):.3g} bits")
 check.between("the average surprise of samples is within 5 standard errors of H(p)",
               entropy_bits(p4), mc - 5 * se, mc + 5 * se)
 
@@ -181,9 +194,13 @@ best = scipy.optimize.minimize_scalar(lambda p: -scipy.stats.entropy([p, 1 - p],
 print(f"largest entropy on the grid: {h_grid.max():.3g} bits at p = {ps_grid[h_grid.argmax()]:.3g}")
 check.close("the coin's entropy is largest at p = 1/2 (our grid)", ps_grid[h_grid.argmax()], 0.5)
 check.close("... which scipy's optimiser on scipy's entropy confirms", best.x, 0.5, atol=1e-5)
-check.close("the binary entropy is symmetric: H(p) = H(1 - p)", h_grid, h_grid[::-1], atol=1e-12)
+print(f"symmetric: H(0.1) = {entropy_bits([0.1, 0.9]):.4g} bits = H(0.9) = {entropy_bits([0.9, 0.1]):.4g} bits")
+inner = (ps_grid > 0.04) & (ps_grid < 0.96)
+slope = np.gradient(h_grid, ps_grid)[inner]              # the slope of our curve, by finite differences
+check.close("the slope of the curve is log2((1 - p) / p), zero only at p = 1/2", slope,
+            np.log2((1 - ps_grid[inner]) / ps_grid[inner]), rtol=1e-4, atol=1e-4)
 check.between("flat near the top: a coin bent to p = 0.6 keeps over 97% of the fair coin's entropy",
-              scipy.stats.entropy([0.6, 0.4], base=2), 0.97, 1.0)
+              entropy_bits([0.6, 0.4]), 0.97, 1.0)
 
 # %%
 import ipywidgets as W
@@ -212,7 +229,8 @@ coin
 random_ps = rng.dirichlet(np.full(P.K, 0.7), size=n_random)
 h_random = np.array([entropy_bits(p) for p in random_ps])
 uniform = np.full(P.K, 1 / P.K)
-print(f"K = {P.K}: log2 K = {math.log2(P.K):.3g} bits; {n_random} random distributions reach at most {h_random.max():.3g} bits")
+print(f"K = {P.K}: log2 K = {math.log2(P.K):.3g} bits; {n_random} random distributions reach at most "
+      f"{measured(h_random.max()):.3g} bits")
 check.close("our entropy agrees with scipy on every random distribution", h_random,
             scipy.stats.entropy(random_ps, base=2, axis=-1), atol=1e-12)
 check.claim("H(p) <= log2 K for every random distribution", np.all(h_random <= math.log2(P.K) + 1e-12),
@@ -263,8 +281,8 @@ check.close("H_bits = H_nats / ln 2 on the random distributions, against scipy w
 check.close("... and against scipy in nats (its default)", entropy_nats(p4), scipy.stats.entropy(p4))
 order_bits = np.argsort(h_random[:500], kind="stable")
 order_nats = np.argsort([entropy_nats(p) for p in random_ps[:500]], kind="stable")
-check.claim("the unit does not change which distribution is more uncertain",
-            np.array_equal(order_bits, order_nats))
+print("the 500 distributions ranked by entropy: the same order in bits and in nats:",
+      np.array_equal(order_bits, order_nats))
 
 # %% [markdown]
 # ## 4. Entropy is the length of the best code
@@ -338,7 +356,7 @@ h_en = entropy_bits(p_en)
 l_huff, l_shannon = expected_length(p_en, code_en), float(p_en @ shannon_lengths)
 bits_per_letter = len(bits) / P.N_LETTERS
 print(f"entropy {h_en:.3g} bits/letter | Huffman {l_huff:.3g} | rounded-up ideal lengths {l_shannon:.3g} | fixed length 5")
-print(f"the {P.N_LETTERS}-letter message took {bits_per_letter:.3g} bits per letter")
+print(f"the {P.N_LETTERS}-letter message took {measured(bits_per_letter):.3g} bits per letter")
 lengths = np.array([len(code_en[i]) for i in range(26)])
 se_len = lengths[message].std() / math.sqrt(P.N_LETTERS)
 check.claim("the compressed message decodes to the original (a prefix code)", np.array_equal(decoded, message))
@@ -394,10 +412,12 @@ random_qs = rng.dirichlet(np.full(P.K, 0.7), size=n_random)
 ce = np.array([cross_entropy_bits(p, q) for p, q in zip(random_ps, random_qs)])
 oracle = scipy.stats.entropy(random_ps, base=2, axis=-1) + scipy.stats.entropy(random_ps, random_qs, base=2, axis=-1)
 gap = ce - h_random
-print(f"{n_random} random pairs: the excess H(p, q) - H(p) ranges from {gap.min():.2g} to {gap.max():.3g} bits")
+print(f"{n_random} random pairs: the excess H(p, q) - H(p) ranges from {measured(gap.min()):.2g} "
+      f"to {measured(gap.max()):.3g} bits")
 check.close("our cross-entropy agrees with scipy (entropy + relative entropy) on every pair", ce, oracle, rtol=1e-9)
 check.claim("Gibbs: H(p, q) >= H(p) on every random pair", np.all(ce >= h_random - 1e-12), smallest_gap=gap.min())
-check.close("H(p, p) = H(p), not 0", [cross_entropy_bits(p, p) for p in random_ps[:100]], h_random[:100])
+check.close("H(p, p) = H(p) (scipy's entropy), not 0", [cross_entropy_bits(p, p) for p in random_ps[:100]],
+            scipy.stats.entropy(random_ps[:100], base=2, axis=-1))
 check.claim("H(p, q) is not symmetric: H(p, q) != H(q, p) for most pairs",
             np.mean([abs(cross_entropy_bits(p, q) - cross_entropy_bits(q, p)) > 1e-3
                      for p, q in zip(random_ps[:200], random_qs[:200])]) > 0.9)
@@ -416,8 +436,8 @@ huffman_wrong = sum(len(code_wrong[i]) for i in message) / P.N_LETTERS
 lengths_wrong = np.ceil(-np.log2(q_wrong))[message]      # rounded-up ideal lengths for q, letter by letter
 shannon_wrong, se_wrong = lengths_wrong.mean(), lengths_wrong.std() / math.sqrt(P.N_LETTERS)
 ce_en = cross_entropy_bits(p_en, q_wrong)
-print(f"bits per letter of the message: Huffman code for the truth {bits_per_letter:.3g}, "
-      f"Huffman code for the wrong q {huffman_wrong:.3g}, rounded-up ideal lengths for q {shannon_wrong:.3g}")
+print(f"bits per letter of the message: Huffman code for the truth {measured(bits_per_letter):.3g}, "
+      f"Huffman code for the wrong q {measured(huffman_wrong):.3g}, rounded-up ideal lengths for q {measured(shannon_wrong):.3g}")
 print(f"H(p) = {h_en:.3g} and H(p, q) = {ce_en:.3g} bits per letter")
 check.claim("the wrong code costs more on the same message", huffman_wrong > bits_per_letter + 1)
 check.between("with lengths rounded up from -log2 q, the cost lies in [H(p, q), H(p, q) + 1) (up to 5 standard errors)",
@@ -493,35 +513,36 @@ with torch.no_grad():
     probs = torch.softmax(logits, 1).numpy()
 sk = LogisticRegression(C=1e8, max_iter=5000, tol=1e-10).fit(X_np, y_np)  # C huge: no penalty, plain MLE
 sk_loss = log_loss(y_np, sk.predict_proba(X_np))
-print(f"loss before training {losses[0]:.3g} nats, after {ours:.3g} nats "
-      f"(guessing uniformly costs log 3 = {math.log(3):.3g}); training accuracy {(probs.argmax(1) == y_np).mean():.2f}")
+print(f"loss before training {measured(losses[0]):.3g} nats, after {measured(ours):.3g} nats "
+      f"(guessing uniformly costs log 3 = {math.log(3):.3g}); training accuracy {measured((probs.argmax(1) == y_np).mean()):.2f}")
 check.close("the hand-written loss equals torch.nn.functional.cross_entropy", ours, F.cross_entropy(logits, y).item(), rtol=1e-10)
 check.close("... and sklearn.metrics.log_loss on the same predictions", ours, log_loss(y_np, probs), rtol=1e-8)
 check.close("... and genlib's info.cross_entropy averaged over the examples", ours,
             info.cross_entropy(np.eye(3)[y_np], probs).mean(), rtol=1e-10)
 check.close("minimising it by hand reaches scikit-learn's maximum-likelihood fit", ours, sk_loss, rtol=1e-4)
-check.claim("training lowered the loss well below uniform guessing", ours < 0.75 * math.log(3) and ours < losses[0])
+check.between("training lowered the loss well below uniform guessing (under 3/4 of log 3 nats)",
+              ours, 0, 0.75 * math.log(3))
 report.record("iris_logreg_loss_nats", ours)
 
 # %%
 xx, yy = np.meshgrid(np.linspace(-2.5, 3, 200), np.linspace(-2.5, 3.2, 200))
 with torch.no_grad():
     grid_q = torch.softmax(model(torch.tensor(np.c_[xx.ravel(), yy.ravel()])), 1).numpy()
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
 axes[0].contourf(xx, yy, grid_q.argmax(1).reshape(xx.shape), levels=[-0.5, 0.5, 1.5, 2.5],
                  colors=["#1f77b4", "#d62728", "#2ca02c"], alpha=0.15)
 for c, name in enumerate(iris.target_names):
     axes[0].scatter(*X_np[y_np == c].T, s=12, label=name, color=["#1f77b4", "#d62728", "#2ca02c"][c])
 axes[0].set_xlabel("sepal length (standardised)")
 axes[0].set_ylabel("sepal width (standardised)")
-axes[0].legend(fontsize=8)
+axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
 axes[0].set_title("decision regions of the fitted model")
 surprise = -np.log(probs[np.arange(len(y_np)), y_np])
 axes[1].hist(surprise, bins=30)
 axes[1].axvline(ours, color="k", ls="--", label=f"mean = loss = {ours:.3g}")
 axes[1].set_xlabel("-log q(y | x) of each training example [nats]")
 axes[1].set_title("the loss is the average surprise")
-axes[1].legend(fontsize=8)
+axes[1].legend(loc="upper right")
 plt.show()
 
 # %% [markdown]
@@ -534,7 +555,7 @@ throws = rng.random(rt.pick(cpu=50, full=500)) < 0.3
 p_hat = np.array([throws.mean(), 1 - throws.mean()])
 fit = scipy.optimize.minimize_scalar(lambda q: cross_entropy_bits(p_hat, [q, 1 - q]), bounds=(1e-6, 1 - 1e-6),
                                      method="bounded", options={"xatol": 1e-10})
-print(f"{throws.sum()} heads in {throws.size} throws; the cross-entropy is smallest at q = {fit.x:.3g}")
+print(f"{throws.sum()} heads in {throws.size} throws; the cross-entropy is smallest at q = {measured(fit.x):.3g}")
 check.close("the q that minimises H(p_hat, q) is the observed frequency of heads", fit.x, throws.mean(), atol=1e-6)
 check.close("and there H(p_hat, q) = H(p_hat): no q does better", fit.fun, entropy_bits(p_hat), atol=1e-9)
 

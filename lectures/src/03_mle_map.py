@@ -10,10 +10,12 @@
 # * maximum likelihood (MLE) for a Gaussian, by hand (closed form) and by gradient ascent in torch;
 # * MLE is the same as minimising the cross-entropy, hence the KL divergence, from the data
 #   to the model (the link back to lectures 1 and 2);
+# * the differential entropy of a continuous distribution, and why it can be negative;
 # * linear regression with Gaussian noise: MLE is least squares;
 # * Bayes' rule, the prior and the posterior: MAP with a Gaussian prior on the weights is
 #   ridge regression with $\lambda = \sigma^2/\tau^2$; a flat prior gives back the MLE;
 #   with more data the prior matters less;
+# * MAP with a Laplace prior is the lasso, which sets weights exactly to zero;
 # * a coin with a Beta prior: MLE, MAP and posterior mean in closed form.
 #
 # **Prerequisites**: lecture 1 (entropy, cross-entropy), lecture 2 (KL divergence, forward KL);
@@ -39,11 +41,11 @@ import scipy.optimize as opt
 import scipy.stats as st
 from scipy.integrate import quad
 import torch
-from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.linear_model import Lasso, LinearRegression, Ridge
 from sklearn.metrics import log_loss
 
 import genlib
-from genlib import check, info, report, widgets
+from genlib import check, info, measured, report, widgets
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
                     N_POINTS=genlib.integer(min=2))
@@ -91,7 +93,7 @@ check.close("the log of the product is the sum of the logs", math.log(likelihood
             log_likelihood(x_few, *cand_b), rtol=1e-10)
 check.claim("candidate A (mean 170) explains the heights better than candidate B (mean 155)",
             likelihood(x_few, *cand_a) > likelihood(x_few, *cand_b))
-print(f"log-likelihood: A {log_likelihood(x_few, *cand_a):.3g}, B {log_likelihood(x_few, *cand_b):.3g}")
+print(f"log-likelihood: A {measured(log_likelihood(x_few, *cand_a)):.3g}, B {measured(log_likelihood(x_few, *cand_b)):.3g}")
 
 # %%
 grid = np.linspace(120, 210, 400)
@@ -125,9 +127,9 @@ n_pred = int(np.argmax(running_loglik < math.log(np.nextafter(0.0, 1.0)) - math.
 dens32 = torch.tensor(gauss_pdf(x_many, *cand_a), dtype=torch.float32)  # torch's default precision
 n_zero32 = int(torch.argmax((torch.cumprod(dens32, 0) == 0).int())) + 1
 
-print(f"float64 product of the densities is exactly 0.0 from n = {n_zero} points on")
-print(f"float32 (torch's default) already from n = {n_zero32}")
-print(f"log-likelihood of all 1000 points: {running_loglik[-1]:.3g} (finite)")
+print(f"float64 product of the densities is exactly 0.0 from n = {measured(n_zero):d} points on")
+print(f"float32 (torch's default) already from n = {measured(n_zero32):d}")
+print(f"log-likelihood of all 1000 points: {measured(running_loglik[-1]):.3g} (finite)")
 check.claim("the product of 1000 densities underflows to 0.0", running_product[-1] == 0.0)
 check.between("it happens where the log-likelihood passes log(smallest double) (to one point)", n_zero - n_pred, -1, 1)
 check.claim("the log-likelihood stays finite", np.all(np.isfinite(running_loglik)))
@@ -208,7 +210,7 @@ theta = torch.tensor([mu_hat, var_hat], dtype=torch.float64, requires_grad=True)
 ell_at = (-0.5 * torch.log(2 * math.pi * theta[1]) - (xt - theta[0]) ** 2 / (2 * theta[1])).sum()
 score, = torch.autograd.grad(ell_at, theta)
 check.close("the score is zero at the MLE", score, np.zeros(2), atol=1e-8)
-print(f"mu_hat = {mu_hat:.3g} cm, sigma_hat = {math.sqrt(var_hat):.3g} cm (truth 170, 8)")
+print(f"mu_hat = {measured(mu_hat):.3g} cm, sigma_hat = {measured(math.sqrt(var_hat)):.3g} cm (truth 170, 8)")
 report.record("gauss_mu_hat", mu_hat)
 
 # %%
@@ -266,29 +268,95 @@ def mean_loglik_die(q):
 
 
 q_random = rng.dirichlet(np.ones(6), size=2000)
+nll_random = np.array([-mean_loglik_die(q) for q in q_random])   # -(1/n) log-likelihood of each random model
 check.close("-(1/n) log-likelihood = cross-entropy H(p_hat, q) (genlib.info)",
-            [-mean_loglik_die(q) for q in q_random[:5]], info.cross_entropy(np.tile(p_hat, (5, 1)), q_random[:5]), rtol=1e-10)
-check.claim("no random q has a smaller cross-entropy than the frequencies",
-            np.all(info.cross_entropy(np.tile(p_hat, (len(q_random), 1)), q_random) >= info.cross_entropy(p_hat, p_hat)))
-check.close("KL(p_hat || MLE) = 0", info.kl(p_hat, p_hat), 0.0, atol=1e-12)
+            nll_random[:5], info.cross_entropy(np.tile(p_hat, (5, 1)), q_random[:5]), rtol=1e-10)
+check.close("-(1/n) log-likelihood - H(p_hat) = KL(p_hat || q), scipy's relative entropy, for 2000 random q",
+            nll_random - st.entropy(p_hat), st.entropy(np.tile(p_hat, (len(q_random), 1)), q_random, axis=-1),
+            rtol=1e-9, atol=1e-12)
+check.claim("no random q has a smaller negative log-likelihood than the frequencies",
+            nll_random >= -mean_loglik_die(p_hat), best_random=nll_random.min())
 
 # An optimiser that knows nothing about frequencies (softmax logits, scipy) lands on them.
 res = opt.minimize(lambda z: -mean_loglik_die(np.exp(z - z.max()) / np.exp(z - z.max()).sum()),
                    np.zeros(6), method="BFGS", options={"gtol": 1e-10})
 q_opt = np.exp(res.x - res.x.max()) / np.exp(res.x - res.x.max()).sum()
 check.close("numerical MLE of the die = observed frequencies", q_opt, p_hat, atol=1e-4)
+check.between("... where the KL from the data to the model, scipy's relative entropy, is 0 (below 1e-8)",
+              st.entropy(p_hat, q_opt), 0, 1e-8)
+
+# %% [markdown]
+# ### Differential entropy
+#
+# The step to continuous data needs the continuous counterpart of lecture 1's entropy. For a density $p$,
+# the **differential entropy** is the average surprise again, with the density in the log:
+#
+# $$h(p) = -\int p(x) \log p(x)\,dx = \mathbb E_{x\sim p}\big[-\log p(x)\big].$$
+#
+# It is *not* the limit of the discrete entropy. Cut the line into bins of width $\Delta$: bin $i$ gets
+# probability $\approx p(x_i)\Delta$, and its entropy is
+# $-\sum_i p(x_i)\Delta \log\big(p(x_i)\Delta\big) \approx h(p) - \log\Delta$, which grows without bound as
+# $\Delta \to 0$: pinning down a real number exactly takes infinitely many bits. (That is why
+# $H(\hat p)$ is not finite below.) The differential entropy is what is left once the diverging
+# $-\log\Delta$ is taken away, and it behaves differently in one way: **it can be negative**. A density is
+# not a probability and can exceed 1, and then $-\log p(x) < 0$. The uniform density on $[0, a]$ has
+# $h = \log a$, below 0 for $a < 1$. For a Gaussian, with $-\log \mathcal N(x\mid\mu,\sigma^2) = \tfrac12\log(2\pi\sigma^2)
+# + \frac{(x-\mu)^2}{2\sigma^2}$ and $\mathbb E[(x-\mu)^2] = \sigma^2$,
+#
+# $$h\big(\mathcal N(\mu, \sigma^2)\big) = \tfrac12\log(2\pi\sigma^2) + \tfrac12 = \tfrac12 \log(2\pi e\,\sigma^2),$$
+#
+# whatever $\mu$, and negative as soon as $\sigma < 1/\sqrt{2\pi e} \approx 0.242$. (Among all densities with
+# variance $\sigma^2$ the Gaussian has the largest $h$: the continuous cousin of "the uniform distribution is the
+# most uncertain".) The same caution holds for likelihoods: the log-*density* of continuous data can be
+# positive, so a log-likelihood, and the ELBO of lecture 5 (a lower bound on one), can be above zero, which a
+# log-*probability* never is. `genlib.info.entropy_normal` is this formula; the next cells use it.
+
+# %%
+def gauss_entropy(sigma):
+    return 0.5 * np.log(2 * np.pi * np.e * sigma ** 2)
+
+
+sigmas = np.array([0.05, 0.1, 1 / math.sqrt(2 * math.pi * math.e), 0.5, 1.0, sigma_true])
+print("sigma:  " + "  ".join(f"{v:7.3g}" for v in sigmas))
+print("h [nats]" + "  ".join(f"{v:7.3g}" for v in gauss_entropy(sigmas)))
+check.close("h = 1/2 log(2 pi e sigma^2) agrees with scipy.stats.norm(0, sigma).entropy() for every sigma",
+            gauss_entropy(sigmas), st.norm(0, sigmas).entropy(), rtol=1e-12, atol=1e-12)
+
+narrow = rng.normal(3.0, 0.1, size=rt.pick(cpu=100_000, full=1_000_000))
+surprise = -st.norm.logpdf(narrow, 3.0, 0.1)                 # -log p(x) of each draw, scipy's density
+h_mc, h_se = surprise.mean(), surprise.std() / math.sqrt(narrow.size)
+print(f"sigma = 0.1: formula {gauss_entropy(0.1):.4g} nats, Monte Carlo average surprise {measured(h_mc):.4g} nats")
+check.between("the Monte Carlo average of -log p(x) is within 5 standard errors of the formula (sigma = 0.1)",
+              gauss_entropy(0.1), h_mc - 5 * h_se, h_mc + 5 * h_se)
+check.between("... and it is negative: most draws have a density above 1 (5 standard errors below 0)",
+              h_mc + 5 * h_se, -np.inf, 0.0)
+
+deltas = np.array([1.0, 0.1, 0.01])
+binned = []
+for delta in deltas:                                    # N(0, 1) cut into bins of width delta, probabilities from the cdf
+    edges = np.arange(-12, 12 + delta / 2, delta)
+    binned.append(st.entropy(np.diff(st.norm.cdf(edges))))
+binned = np.array(binned)
+print("bin width:                " + "  ".join(f"{d:6.3g}" for d in deltas))
+print("entropy of the bins:      " + "  ".join(f"{v:6.3g}" for v in binned) + "  (nats: grows like -log width)")
+print("entropy + log(bin width): " + "  ".join(f"{v:6.4g}" for v in binned + np.log(deltas))
+      + f"  -> h(N(0, 1)) = {gauss_entropy(1.0):.4g}")
+check.close("the entropy of finer and finer bins, plus log(bin width), tends to h (bin width 0.01, scipy's cdf)",
+            binned[-1] + math.log(deltas[-1]), gauss_entropy(1.0), rtol=1e-4)
 
 # %% [markdown]
 # For continuous data $H(\hat p)$ is not finite, but the argument survives in the limit: by the law of
-# large numbers, $-\frac1n\ell(\theta) \to H(p, q_\theta) = H(p) + \mathrm{KL}(p\,\|\,q_\theta)$.
-# For Gaussians both terms have closed forms; a large sample reproduces them.
+# large numbers, $-\frac1n\ell(\theta) \to -\mathbb E_p[\log q_\theta(x)] = h(p) + \mathrm{KL}(p\,\|\,q_\theta)$, with
+# the differential entropy $h(p)$ in place of $H$: still a constant that does not depend on $\theta$, so
+# maximum likelihood still minimises the forward KL. For Gaussians both terms have closed forms; a large
+# sample reproduces them.
 
 # %%
 big = rng.normal(mu_true, sigma_true, size=rt.pick(cpu=200_000, full=2_000_000))
 q_mu, q_sigma = 165.0, 10.0  # some model that is not the truth
 avg_nll = -np.mean(st.norm.logpdf(big, q_mu, q_sigma))
-closed = float(info.entropy_normal(sigma_true) + info.kl_normal(mu_true, sigma_true, q_mu, q_sigma))
-check.close("average negative log-likelihood -> H(p) + KL(p || q) (closed form)", avg_nll, closed, rtol=2e-3)
+closed = float(gauss_entropy(sigma_true) + info.kl_normal(mu_true, sigma_true, q_mu, q_sigma))
+check.close("average negative log-likelihood -> h(p) + KL(p || q) (closed forms)", avg_nll, closed, rtol=2e-3)
 
 # %% [markdown]
 # ## 5. Linear regression by maximum likelihood = least squares
@@ -396,7 +464,7 @@ check.close("flat prior on w0 = sklearn Ridge with fit_intercept=True",
 # %%
 grid_x = np.linspace(-1, 1, 200)
 G = features(grid_x, degree)
-fig, ax = plt.subplots(figsize=(6, 3.2))
+fig, ax = plt.subplots(figsize=(8, 3.4), layout="constrained")
 ax.plot(grid_x, np.sin(np.pi * grid_x), "--", color="0.5", lw=1, label="truth")
 ax.plot(x_reg[:n_small], y7, "o", color="k", ms=4)
 ax.plot(grid_x, G @ np.linalg.lstsq(Phi7, y7, rcond=None)[0], color="#1f77b4", label="MLE (least squares)")
@@ -404,7 +472,8 @@ for t, c in ((1.0, "#d62728"), (0.3, "#ff7f0e"), (0.05, "#9467bd")):
     ax.plot(grid_x, G @ map_weights(Phi7, y7, noise, t), color=c, label=f"MAP, tau = {t:g}")
 ax.set_ylim(-2, 2)
 ax.set_title("degree 7, 10 points: the prior pulls the fit towards w = 0")
-ax.legend(fontsize=8, ncol=2)
+ax.set_xlabel("x")
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))   # outside the axes: off the curves
 plt.show()
 
 # %% [markdown]
@@ -468,7 +537,103 @@ check.close("with 5 points and 8 weights, MAP(tau -> inf) -> minimum-norm least 
             map_weights_stacked(Phi_under, y_under, noise, 1e7), w_pinv, rtol=0, atol=1e-4 * np.abs(w_pinv).max())
 
 # %% [markdown]
-# ## 8. With more data the prior matters less
+# ## 8. A Laplace prior: the lasso
+#
+# The Gaussian is not the only prior. The **Laplace** prior $p(w_j) = \frac{1}{2b} e^{-|w_j|/b}$ (scale $b$,
+# variance $2b^2$) has a sharp peak at 0 and heavier tails: it believes that *most* weights are exactly
+# negligible, and that the few others may be large. Its negative log is $|w_j|/b$ plus a constant, so
+#
+# $$-\log p(w\mid y, X) = \frac{1}{2\sigma^2}\lVert y - Xw\rVert^2 + \frac1b\lVert w\rVert_1 + \text{const}
+# \;\propto\; \tfrac12\lVert y - Xw\rVert^2 + \frac{\sigma^2}{b}\lVert w\rVert_1 .$$
+#
+# That is the **lasso** (L1-penalised least squares) with penalty $t = \sigma^2/b$. The $\lvert\cdot\rvert$ has a
+# kink at 0, and the kink is what sets weights *exactly* to zero. Minimise over one weight $w_j$ with the
+# others fixed: with $r_j$ the residual without feature $j$, the minimiser of
+# $\tfrac12\lVert r_j - x_j w_j\rVert^2 + t|w_j|$ is
+#
+# $$w_j = \frac{S_t(x_j^\top r_j)}{\lVert x_j\rVert^2}, \qquad S_t(v) = \operatorname{sign}(v)\max(|v| - t, 0),$$
+#
+# the **soft threshold**: a correlation with the residual smaller than $t$ gives exactly 0. Sweeping over the
+# weights until nothing moves (*coordinate descent*) finds the MAP; the objective is convex, so it is the
+# global one. The ridge penalty $\frac{\sigma^2}{\tau^2}\lVert w\rVert^2$ has no kink: its coordinate step
+# *divides* by $\lVert x_j\rVert^2 + \lambda$, shrinking every weight and zeroing none.
+#
+# scikit-learn's `Lasso` minimises $\frac{1}{2n}\lVert y - Xw\rVert^2 + \alpha\lVert w\rVert_1$. Multiplying our
+# objective by $\sigma^2/n$ shows that it is the same problem with $\alpha = \sigma^2/(n b)$: mind the $1/n$.
+#
+# The test: 12 features, of which only the first 3 matter, and a prior with $b = 0.02$.
+
+# %%
+def soft_threshold(v, t):
+    return np.sign(v) * np.maximum(np.abs(v) - t, 0.0)   # exactly 0 whenever |v| <= t
+
+
+def map_laplace(X, y, sigma, b, sweeps=300):
+    """MAP with the prior w_j ~ Laplace(0, b): argmin 1/2 ||y - X w||^2 + (sigma^2 / b) ||w||_1."""
+    t = sigma ** 2 / b
+    w, r = np.zeros(X.shape[1]), y.astype(float).copy()   # r = y - X w
+    col_sq = (X ** 2).sum(axis=0)
+    for _ in range(sweeps):
+        for j in range(X.shape[1]):
+            r += X[:, j] * w[j]                               # the residual without feature j
+            w[j] = soft_threshold(X[:, j] @ r, t) / col_sq[j]
+            r -= X[:, j] * w[j]
+    return w
+
+
+n_l, sigma_l, b_l = 100, 0.5, 0.02
+w_true = np.r_[2.0, -1.5, 1.0, np.zeros(9)]
+X_l = rng.normal(size=(n_l, len(w_true)))
+y_l = X_l @ w_true + sigma_l * rng.normal(size=n_l)
+w_lasso = map_laplace(X_l, y_l, sigma_l, b_l)
+sk_lasso = Lasso(alpha=sigma_l ** 2 / (n_l * b_l), fit_intercept=False, tol=1e-14, max_iter=100_000).fit(X_l, y_l)
+check.close("MAP with a Laplace prior = sklearn Lasso(alpha = sigma^2 / (n b), fit_intercept=False)",
+            w_lasso, sk_lasso.coef_, rtol=1e-6, atol=1e-8)
+check.claim("... with the same weights exactly 0", (w_lasso == 0) == (sk_lasso.coef_ == 0))
+
+
+def neg_log_posterior_laplace(w):     # likelihood and prior from scipy.stats: no formula of ours inside
+    return -(st.norm.logpdf(y_l, X_l @ w, sigma_l).sum() + st.laplace.logpdf(w, 0.0, b_l).sum())
+
+
+steps = 1e-3 * rng.normal(size=(500, len(w_true)))
+rise = np.array([neg_log_posterior_laplace(w_lasso + d) for d in steps]) - neg_log_posterior_laplace(w_lasso)
+check.claim("no small random step from it lowers scipy's negative log-posterior (500 steps)", rise > 0,
+            smallest_rise=rise.min())
+
+tau_same = math.sqrt(2) * b_l                         # a Gaussian prior with the Laplace prior's variance 2 b^2
+w_ridge = map_weights(X_l, y_l, sigma_l, tau_same)
+zeros_lasso, zeros_ridge = int(np.sum(w_lasso[3:] == 0)), int(np.sum(w_ridge == 0))
+print(f"of the 9 irrelevant weights the lasso sets {zeros_lasso} exactly to 0; "
+      f"ridge (same prior variance) sets {zeros_ridge} of all 12 to 0, its smallest |w| is {measured(np.abs(w_ridge).min()):.2g}")
+check.between("the lasso sets at least 6 of the 9 irrelevant weights exactly to 0", zeros_lasso, 6, 9)
+check.claim("... and keeps the 3 that matter (none of them 0)", np.all(w_lasso[:3] != 0))
+check.claim("ridge with a Gaussian prior of the same variance only shrinks: no weight is exactly 0", zeros_ridge == 0)
+report.record("lasso_zeros_of_9", zeros_lasso)
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), layout="constrained", gridspec_kw={"width_ratios": [2, 3]})
+wg = np.linspace(-0.12, 0.12, 481)
+axes[0].plot(wg, st.laplace.pdf(wg, 0, b_l), color="#d62728", label=f"Laplace(0, b = {b_l:g})")
+axes[0].plot(wg, st.norm.pdf(wg, 0, tau_same), color="#1f77b4", label="Gaussian, same variance")
+axes[0].set_xlabel("weight w")
+axes[0].set_ylabel("prior density")
+axes[0].set_title("two priors: a peak at 0, or a bump")
+axes[0].set_ylim(0, 0.8 / b_l)                      # headroom above the Laplace peak 1 / (2b) for the legend
+axes[0].legend(loc="upper left")
+idx = np.arange(len(w_true))
+for shift, (vals, name, c) in zip((-0.27, 0.0, 0.27), ((w_true, "truth", "0.5"), (w_ridge, "ridge (MAP, Gaussian prior)", "#1f77b4"),
+                                                      (w_lasso, "lasso (MAP, Laplace prior)", "#d62728"))):
+    axes[1].bar(idx + shift, vals, width=0.27, color=c, label=name)
+axes[1].axhline(0, color="k", lw=0.8)
+axes[1].set_xticks(idx)
+axes[1].set_xlabel("weight index (only 0, 1, 2 matter)")
+axes[1].set_title("the lasso zeroes the irrelevant weights; ridge shrinks them all")
+axes[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+plt.show()
+
+# %% [markdown]
+# ## 9. With more data the prior matters less
 #
 # The likelihood term grows with $n$ (one squared error per point) while the prior term stays the
 # same size. So the gap between MAP and MLE should shrink roughly like $1/n$. We fit a cubic with the
@@ -489,6 +654,7 @@ fig, ax = plt.subplots(figsize=(4.5, 3))
 ax.loglog(ns, gaps, "o-", label="$\\|w_{MAP} - w_{MLE}\\|$")
 ax.loglog(ns, gaps[0] * ns[0] / ns, "--", color="0.5", label="$\\propto 1/n$")
 ax.set_xlabel("number of points n")
+ax.set_title("the prior's pull fades with n")
 ax.legend()
 plt.show()
 
@@ -497,7 +663,7 @@ check.between("roughly like 1/n (log-log slope between -1.3 and -0.7)", slope, -
 report.record("map_mle_gap_slope", slope)
 
 # %% [markdown]
-# ## 9. The discrete counterpart: a coin with a Beta prior
+# ## 10. The discrete counterpart: a coin with a Beta prior
 #
 # Toss a coin $n$ times and see $k$ heads. The likelihood of $p = P(\text{heads})$ is
 # $p^k(1-p)^{n-k}$; its log, $k\log p + (n-k)\log(1-p)$, has zero derivative at $\hat p_{\text{MLE}} = k/n$.
@@ -540,7 +706,11 @@ check.close("likelihood x prior / evidence = Beta(a+k, b+n-k) density (scipy)",
 mode = opt.minimize_scalar(lambda p: -post.pdf(p), bounds=(0, 1), method="bounded", options={"xatol": 1e-10}).x
 check.close("MAP = the mode of scipy's Beta posterior", coin_map(k, n, a, b), mode, atol=1e-6)
 check.close("posterior mean = scipy.stats.beta(a+k, b+n-k).mean()", coin_posterior_mean(k, n, a, b), post.mean(), rtol=1e-12)
-check.close("flat prior Beta(1, 1): MAP = MLE", coin_map(k, n, 1.0, 1.0), coin_mle(k, n), rtol=1e-12)
+k_f, n_f = 7, 10                                      # a case where the likelihood peaks inside (0, 1)
+peak = opt.minimize_scalar(lambda p: -st.binom.logpmf(k_f, n_f, p), bounds=(0, 1), method="bounded",
+                           options={"xatol": 1e-10}).x
+check.close("flat prior Beta(1, 1): MAP and MLE are both the peak of scipy's binomial likelihood (7 heads in 10)",
+            [coin_map(k_f, n_f, 1.0, 1.0), coin_mle(k_f, n_f)], peak, atol=1e-6)
 
 tosses = rng.random(10_000) < 0.7
 
@@ -704,10 +874,14 @@ verify(
 #   scipy agree with the formula.
 # * Maximising the likelihood = minimising the cross-entropy $H(\hat p, q_\theta)$ = minimising the forward
 #   $\mathrm{KL}(\hat p\,\|\,q_\theta)$ to the data.
+# * The differential entropy $h(p) = -\int p \log p$ of a density is not the limit of the discrete entropy
+#   (binning adds $-\log\Delta$) and can be negative; for a Gaussian it is $\frac12\log(2\pi e\sigma^2)$.
 # * Gaussian noise turns MLE for regression into least squares (MSE).
 # * Posterior $\propto$ likelihood $\times$ prior; the evidence is a constant for MAP. A Gaussian prior
 #   $\mathcal N(0,\tau^2 I)$ gives ridge with $\lambda=\sigma^2/\tau^2$; a flat prior ($\tau\to\infty$) gives MLE
 #   back; with more data the prior's pull fades like $1/n$.
+# * A Laplace prior gives the lasso, penalty $\frac{\sigma^2}{b}\lVert w\rVert_1$ (sklearn's $\alpha = \sigma^2/(nb)$): the kink of
+#   $|w|$ at 0 sets weights exactly to zero, where ridge only shrinks them.
 # * The prior can be read as pseudo-data: $p$ fake observations $\sqrt\lambda\,w_j = 0$ for ridge, $a-1$ heads and
 #   $b-1$ tails for the coin.
 # * Coin with a Beta(a, b) prior: MLE $k/n$, MAP $(k+a-1)/(n+a+b-2)$, posterior mean $(k+a)/(n+a+b)$; the
@@ -716,6 +890,9 @@ verify(
 # **Next.** Lecture 4 trains an autoencoder by minimising a reconstruction error: with a Gaussian (MSE) or
 # Bernoulli (cross-entropy) decoder this is exactly the maximum likelihood of this lecture, and like the
 # MLE it fits the training data with no prior on the code it learns. Lecture 5's VAE
-# adds a prior, on the latent code $z$ instead of on weights, and maximises the ELBO, a lower bound on the
-# log-evidence $\log p(x)$ that MAP could ignore here. Its KL term pulls towards the prior just as the
-# ridge penalty did, and its reconstruction term is a log-likelihood again.
+# puts a prior on the latent code $z$, but it does not pick the single best $z$ as MAP picks the best $w$: it
+# *integrates* $z$ out, and maximises the ELBO, a lower bound on the log-evidence $\log p(x)$ that MAP could
+# ignore here. Its KL term, $\mathrm{KL}(q\,\|\,p) = -\mathbb E_q[\log p(z)] - h(q)$, has two parts: the first pulls
+# the code towards the prior's centre, much as a penalty on weights does, and the second is the differential
+# entropy of $q$, which rewards spread and has no MAP counterpart. Its reconstruction term is a
+# log-likelihood again.
