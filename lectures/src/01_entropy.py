@@ -528,7 +528,7 @@ report.record("iris_logreg_loss_nats", ours)
 xx, yy = np.meshgrid(np.linspace(-2.5, 3, 200), np.linspace(-2.5, 3.2, 200))
 with torch.no_grad():
     grid_q = torch.softmax(model(torch.tensor(np.c_[xx.ravel(), yy.ravel()])), 1).numpy()
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(9.4, 3.6), layout="constrained")
 axes[0].contourf(xx, yy, grid_q.argmax(1).reshape(xx.shape), levels=[-0.5, 0.5, 1.5, 2.5],
                  colors=["#1f77b4", "#d62728", "#2ca02c"], alpha=0.15)
 for c, name in enumerate(iris.target_names):

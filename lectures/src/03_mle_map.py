@@ -612,7 +612,7 @@ check.claim("ridge with a Gaussian prior of the same variance only shrinks: no w
 report.record("lasso_zeros_of_9", zeros_lasso)
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.4), layout="constrained", gridspec_kw={"width_ratios": [2, 3]})
+fig, axes = plt.subplots(1, 2, figsize=(9.6, 4.0), layout="constrained", gridspec_kw={"width_ratios": [2, 3]})
 wg = np.linspace(-0.12, 0.12, 481)
 axes[0].plot(wg, st.laplace.pdf(wg, 0, b_l), color="#d62728", label=f"Laplace(0, b = {b_l:g})")
 axes[0].plot(wg, st.norm.pdf(wg, 0, tau_same), color="#1f77b4", label="Gaussian, same variance")
@@ -628,8 +628,8 @@ for shift, (vals, name, c) in zip((-0.27, 0.0, 0.27), ((w_true, "truth", "0.5"),
 axes[1].axhline(0, color="k", lw=0.8)
 axes[1].set_xticks(idx)
 axes[1].set_xlabel("weight index (only 0, 1, 2 matter)")
-axes[1].set_title("the lasso zeroes the irrelevant weights; ridge shrinks them all")
-axes[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+axes[1].set_title("the lasso zeroes the irrelevant weights;\nridge shrinks them all")
+axes[1].legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
 plt.show()
 
 # %% [markdown]
