@@ -20,10 +20,14 @@ MUTANTS = [
     Mutant("the reconstruction error summed where the text says mean per pixel",
            "return ((x_hat - x) ** 2).mean()",
            "return ((x_hat - x) ** 2).sum()"),
-    # Section 3: only a *linear* autoencoder is PCA.
-    Mutant("a linear autoencoder with a nonlinearity slipped into its code",
-           "self.encoder = nn.Linear(D, d)",
-           "self.encoder = nn.Sequential(nn.Linear(D, d), nn.Tanh())"),
+    # Section 3: only a *linear* autoencoder is PCA. (A tanh or a ReLU slipped into the
+    # code survives, rightly: with one layer each way, such a network still ends at PCA's
+    # error, measured within 0.02-0.2% for SEED 0-4, as Bourlard and Kamp (1988) showed;
+    # the lecture says so in section 4.) The nonlinearity of the deep autoencoder's output,
+    # copied onto the linear one, cannot reach the centred data's negative values:
+    Mutant("a linear autoencoder with a nonlinearity slipped in: the deep model's sigmoid output",
+           "return self.decoder(self.encoder(x))  # no nonlinearity anywhere",
+           "return torch.sigmoid(self.decoder(self.encoder(x)))  # no nonlinearity anywhere"),
     # Section 4: the bottleneck is what limits the reconstruction.
     Mutant("the bottleneck ignored: every autoencoder's code as wide as its last hidden layer",
            "        h1, h2 = hidden\n",
