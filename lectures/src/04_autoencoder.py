@@ -83,6 +83,7 @@ X_train, X_test = as_numpy(ds.x_train, np.float64), as_numpy(ds.x_test, np.float
 y_train, y_test = as_numpy(ds.y_train), as_numpy(ds.y_test)
 N, D = X_train.shape
 print(f"{N} training and {len(X_test)} test images of {ds.shape[0]}x{ds.shape[1]} = {D} pixels")
+report.record("data_used", {"name": ds.name, "source": ds.source, "train": N, "test": len(X_test)})
 # A wider network trained for longer only memorises a small training set (measured on
 # digits: 512-256 wide and four times the epochs give a test error 3.5 times the training
 # error). So the full profile widens the networks only where the data can feed them: the
