@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from genlib.plots import style
+from genlib.plots import audit, style
 from genlib.views.autoencoder import Interpolation, LatentExplorer
 
 rng = np.random.default_rng(0)
@@ -82,3 +82,46 @@ def test_random_states_are_valid_and_redraw_without_rebuilding(explorer):
     assert 0 <= st["t"] <= 1
     b = LatentExplorer.bench_instance()
     b.update(**LatentExplorer.random_state(r))
+
+
+def clustered_codes(n=600, k=10, seed=0):
+    """Codes in k separated clusters, as a trained encoder gives them."""
+    r = np.random.default_rng(seed)
+    labels = r.integers(0, k, n)
+    centres = 3.0 * np.stack([np.cos(np.arange(k)), np.sin(np.arange(k))], 1) * (1 + np.arange(k)[:, None] / k)
+    return centres[labels] + 0.3 * r.normal(size=(n, 2)), labels
+
+
+@pytest.mark.parametrize("make", [
+    lambda: LatentExplorer.bench_instance(),
+    lambda: LatentExplorer(*clustered_codes(), decode, (8, 8)),
+    lambda: Interpolation.bench_instance(),
+    lambda: Interpolation(rng.uniform(size=(11, 64)), rng.uniform(size=11), (8, 8)),
+], ids=["explorer-bench", "explorer-clustered", "interpolation-bench", "interpolation-digits"])
+def test_default_state_is_legible(make):
+    style()
+    view = make()
+    assert audit(view.fig) == []
+
+
+def test_explorer_labels_every_separated_class_and_no_colliding_one():
+    style()
+    codes, labels = clustered_codes()
+    view = LatentExplorer(codes, labels, decode, (8, 8))
+    assert sorted(t.get_text() for t in view.class_labels) == [str(k) for k in range(10)]
+    square = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
+    crowded = LatentExplorer(np.tile(square, (10, 1)), np.repeat(np.arange(10), 4), decode, (8, 8))
+    assert len(crowded.class_labels) == 1   # every class centred on (0, 0): one label is kept, the rest would overlap it
+
+
+@pytest.mark.parametrize("cls", [LatentExplorer, Interpolation])
+def test_views_blit_only_what_update_changes(cls):
+    # update() changes exactly the artists listed in dynamic: the others are unchanged by a move
+    style()
+    view = cls.bench_instance()
+    assert {id(a) for a in view.dynamic} >= {id(view.image), id(view.marker), id(view.title)}
+    others = [a for ax in view.fig.axes for a in ax.get_children() if a not in view.dynamic]
+    before = [repr(getattr(a, "get_offsets", getattr(a, "get_text", lambda: None))()) for a in others]
+    view.update(**cls.random_state(np.random.default_rng(5)))
+    after = [repr(getattr(a, "get_offsets", getattr(a, "get_text", lambda: None))()) for a in others]
+    assert before == after

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import patheffects
 
 from ..plots import COLORS, Q_COLOR, figure, freeze_layout
 
@@ -12,7 +13,9 @@ class LatentExplorer:
 
     ``decode`` maps a latent point (a NumPy array of shape ``(2,)``) to a flat
     image of ``shape[0] * shape[1]`` pixels. ``update(z1, z2)`` moves the point
-    and redraws the decoded image; nothing else is rebuilt.
+    and redraws the decoded image; nothing else is rebuilt, and only the point,
+    the image and its title are redrawn (``dynamic``, blitted by
+    :class:`genlib.plots.Renderer` over a cached picture of the codes).
     """
 
     def __init__(self, codes, labels, decode, shape, z1: float = 0.0, z2: float = 0.0,
@@ -26,13 +29,17 @@ class LatentExplorer:
         keep = np.random.default_rng(seed).permutation(len(codes))[:n_show]
         colors = np.array(COLORS + ["#bcbd22", "#7f7f7f"])[labels[keep] % 10]
         self.scatter = self.ax_z.scatter(codes[keep, 0], codes[keep, 1], c=colors, s=6, alpha=0.6, linewidths=0)
-        for k in range(int(labels.max()) + 1):  # a label at each class centre
+        halo = [patheffects.withStroke(linewidth=2.5, foreground="w")]
+        self.class_labels = []
+        for k in np.unique(labels):  # a label at each class centre (those that would collide are dropped below)
             m = codes[labels == k].mean(0)
-            self.ax_z.text(m[0], m[1], str(k), fontsize=11, weight="bold", ha="center", va="center")
-        self.marker, = self.ax_z.plot([z1], [z2], "X", color="k", ms=11, mec="w", mew=1.5)
+            self.class_labels.append(self.ax_z.text(m[0], m[1], str(k), fontsize=11, weight="bold", ha="center",
+                                                    va="center", path_effects=halo))
+        # the moving point is drawn last in its axes, so a move redraws nothing else there
+        self.marker, = self.ax_z.plot([z1], [z2], "X", color="k", ms=11, mec="w", mew=1.5, zorder=5)
         self.ax_z.set_xlabel("$z_1$")
         self.ax_z.set_ylabel("$z_2$")
-        # no tick labels: drawing tick text is most of a redraw, and the title gives the coordinates
+        # no tick labels: the title says what the axes are, and the point's coordinates are on the right
         self.ax_z.tick_params(labelbottom=False, labelleft=False, length=0)
         self.ax_z.set_title("latent codes of the data")
         self.image = self.ax_x.imshow(np.zeros(self.shape), cmap="gray_r", vmin=0, vmax=1,
@@ -40,9 +47,27 @@ class LatentExplorer:
         self.ax_x.set_xticks([])
         self.ax_x.set_yticks([])
         self.ax_x.grid(False)
-        self.title = self.ax_x.set_title("")
-        self.update(z1=z1, z2=z2)
+        self.title = self.ax_x.set_title("decoder(z) at z = (-0.00, -0.00)")  # the widest text it will hold
+        self.dynamic = [self.marker, self.image, self.title]  # what update() changes (genlib.plots.Renderer)
         freeze_layout(self.fig)  # the axes never move: later redraws skip the layout pass
+        self._drop_colliding_labels()
+        self.update(z1=z1, z2=z2)
+
+    def _drop_colliding_labels(self):
+        """Remove class labels whose text would overlap another text (a clearer label wins)."""
+        renderer = self.fig.canvas.get_renderer()
+        fixed = [t for ax in (self.ax_z, self.ax_x) for t in (ax.title, ax.xaxis.label, ax.yaxis.label)
+                 if t.get_text()]
+        placed = [t.get_window_extent(renderer).padded(2) for t in fixed]
+        kept = []
+        for t in self.class_labels:
+            box = t.get_window_extent(renderer).padded(2)
+            if any(box.overlaps(b) for b in placed):
+                t.remove()
+            else:
+                placed.append(box)
+                kept.append(t)
+        self.class_labels = kept
 
     def update(self, z1: float, z2: float):
         z = np.array([z1, z2], dtype=float)
@@ -70,7 +95,7 @@ class Interpolation:
     over the curve of a "how far from the data" score along the path.
 
     ``update(t)`` highlights the image at position ``t`` in [0, 1] on the path
-    and shows it large.
+    and shows it large; only those two and the title are redrawn (``dynamic``).
     """
 
     def __init__(self, images, score, shape, score_label: str = "distance to nearest training image"):
@@ -83,10 +108,11 @@ class Interpolation:
         self.ax_img.set_yticks([])
         self.ax_img.grid(False)
         self.ax_curve.plot(self.ts, self.score, "o-", color="0.4", ms=4)
-        self.marker, = self.ax_curve.plot([0], [self.score[0]], "o", color=Q_COLOR, ms=9)
+        self.marker, = self.ax_curve.plot([0], [self.score[0]], "o", color=Q_COLOR, ms=9, zorder=5)
         self.ax_curve.set_xlabel("t (0 = first digit, 1 = second)")
         self.ax_curve.set_ylabel(score_label)
-        self.title = self.ax_img.set_title("")
+        self.title = self.ax_img.set_title("t = 0.00")
+        self.dynamic = [self.image, self.marker, self.title]  # what update() changes (genlib.plots.Renderer)
         self.update(t=0.0)
         freeze_layout(self.fig)
 
