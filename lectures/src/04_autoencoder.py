@@ -550,7 +550,7 @@ check.close("the cross-entropy alone is smallest at the narrowest cloud allowed:
             best_width(prior_cross_entropy), 1e-3, rtol=1e-3)
 
 widths = np.linspace(0.05, 3, 300)[:, None]
-fig, ax = plt.subplots(figsize=(9, 3.4))
+fig, ax = plt.subplots(figsize=(6.2, 3.4))
 ax.plot(widths[:, 0], prior_cross_entropy(np.zeros_like(widths), widths), color="C0",
         label="cross-entropy $H(q, p)$: MAP's penalty, averaged")
 ax.plot(widths[:, 0], -gaussian_entropy(widths), color="C2", label="minus the entropy, $-H(q)$: no MAP counterpart")
