@@ -63,8 +63,7 @@ lock:
 # JupyterLab opens on the student copies (lectures/students); the instructor notebooks,
 # with the solutions, are one folder up.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=lectures --LabApp.default_url=/lab/tree/students \
-	  --ServerApp.port=$(PORT) $(LAB_FLAGS)
+	$(BIN)/jupyter lab --notebook-dir=lectures --LabApp.default_url=/lab/tree/students --ServerApp.port=$(PORT) $(LAB_FLAGS)
 
 # Debian's Chromium for the browser test (Playwright never downloads a browser here).
 # Under CI=true a missing Chromium fails the browser test (tests/conftest.py).
