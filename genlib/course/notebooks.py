@@ -54,18 +54,22 @@ def clean(nb):
 def execute(nb, timeout: int = 900):
     from nbclient import NotebookClient
 
-    saved = os.environ.get("GENLIB_HEADLESS")
+    # headless (no progress bars), and every figure audited (genlib.plots.audit): a build
+    # with an illegible figure fails (set GENLIB_FIGURE_AUDIT=0 to build anyway)
+    saved = {k: os.environ.get(k) for k in ("GENLIB_HEADLESS", "GENLIB_FIGURE_AUDIT")}
     os.environ["GENLIB_HEADLESS"] = "1"
+    os.environ.setdefault("GENLIB_FIGURE_AUDIT", "1")
     try:
         with kernels.private_folder(prefix="genlib-build-"):
             NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                            kernel_manager_class=kernels.manager_class(),
                            resources={"metadata": {"path": str(LECTURES)}}).execute()
     finally:
-        if saved is None:
-            os.environ.pop("GENLIB_HEADLESS", None)
-        else:
-            os.environ["GENLIB_HEADLESS"] = saved
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
     return nb
 
 
