@@ -20,6 +20,8 @@ from numbers import Real
 
 import numpy as np
 
+from .runtime import as_numpy
+
 __all__ = [
     "check_distribution", "entropy", "cross_entropy", "kl", "js", "tv",
     "w1_samples", "w1_discrete", "histogram", "kl_normal", "entropy_normal",
@@ -248,7 +250,7 @@ def kl_monte_carlo(log_p, log_q, samples_from_p):
 
 
 def _detach(x):
-    return x.detach().cpu().numpy() if _is_torch(x) else x
+    return as_numpy(x) if _is_torch(x) else x
 
 
 def _lib(*xs):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .runtime import as_numpy
+
 __all__ = ["mode_coverage"]
 
 
@@ -20,9 +22,7 @@ def mode_coverage(samples, modes, std, n_std: float = 3.0) -> dict:
     Returns ``dict(modes=int, hq=float in [0, 1], per_mode=np.ndarray)`` where
     ``per_mode[j]`` counts the high-quality samples whose nearest mode is j.
     """
-    if hasattr(samples, "detach"):
-        samples = samples.detach().cpu().numpy()
-    x = np.asarray(samples, dtype=float)
+    x = as_numpy(samples, float)
     m = np.asarray(modes, dtype=float)
     if x.ndim != 2 or x.shape[0] == 0:
         raise ValueError(f"samples must be a non-empty (n, d) array; got shape {x.shape}")

@@ -14,6 +14,7 @@ class LineView:
     def __init__(self):
         self.fig, self.ax = figure()
         self.line, = self.ax.plot([0, 1], [0, 0])
+        self.ax.set_title("a line whose end follows the slider")
         self.calls = []
 
     def update(self, **state):
