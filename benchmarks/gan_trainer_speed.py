@@ -1,4 +1,4 @@
-"""Speed of the live GAN trainer (genlib.gan.trainer), headless, on the CPU.
+"""Speed of the live GAN trainer (genlib.views.gan.trainer), headless, on the CPU.
 
 Times whole ticks of the Play control, as a student sees them: ``Live.advance()``
 runs ``steps_per_tick`` generator updates (each with its ``n_critic``
@@ -20,11 +20,12 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from genlib import gan  # noqa: E402
+from genlib.views.gan import trainer  # noqa: E402
 from genlib.plots import png_bytes, style  # noqa: E402
 
 
 def measure(data, loss, n_critic, ticks, steps_per_tick):
-    live = gan.trainer(data=data, loss=loss, n_critic=n_critic, seed=0, headless_steps=0,
+    live = trainer(data=data, loss=loss, n_critic=n_critic, seed=0, headless_steps=0,
                        steps_per_tick=steps_per_tick)
     g, view = live.gan, live.view
     live.advance()  # warm-up

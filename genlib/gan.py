@@ -1,4 +1,5 @@
-"""A small GAN on toy data, and the live trainer of lecture 06 (in the spirit of GAN Lab).
+"""A small GAN on toy data; lecture 06's live trainer (in the spirit of GAN Lab) is
+:func:`genlib.views.gan.trainer`.
 
 ``ToyGAN`` trains a generator and a discriminator (or critic) made of small
 ReLU MLPs on the ring or the grid of Gaussians (or on any array of points) with
@@ -32,11 +33,11 @@ from torch import nn
 import torch.nn.functional as F
 
 from . import metrics, toy
-from .runtime import one_thread
+from .runtime import as_numpy, one_thread
 
 LOSSES = ("minimax", "nonsaturating", "wgan", "wgan-gp")
 
-__all__ = ["mlp", "ToyGAN", "GANView", "trainer", "guard_loss", "LOSSES"]
+__all__ = ["mlp", "ToyGAN", "guard_loss", "LOSSES"]
 
 
 def _train():
@@ -191,13 +192,13 @@ class ToyGAN:
     def real(self, n: int) -> np.ndarray:
         """n real points (data coordinates)."""
         with torch.no_grad():
-            return (self._real(n) * self.scale).cpu().numpy()
+            return as_numpy(self._real(n) * self.scale)
 
     def sample(self, n: int, ema: bool = True) -> np.ndarray:
         """n generated points (data coordinates), from the averaged generator by default."""
         net = self.G_ema if (ema and self.ema_decay > 0) else self.G
         with torch.no_grad():
-            return (net(self._z(n)) * self.scale).cpu().numpy()
+            return as_numpy(net(self._z(n)) * self.scale)
 
     def critic_on(self, points) -> np.ndarray:
         """D(x) in (0, 1) for the minimax losses, the critic's value f(x) for the WGAN losses."""
@@ -206,14 +207,14 @@ class ToyGAN:
             out = self.D(x).squeeze(-1)
             if not self.loss.startswith("wgan"):
                 out = torch.sigmoid(out)
-        return out.cpu().numpy()
+        return as_numpy(out)
 
     def gradient_on(self, points) -> np.ndarray:
         """The direction the generator pushes a generated point at ``points``: -d(loss_G)/dx (data units)."""
         x = (torch.as_tensor(np.asarray(points, dtype=np.float32), device=self.device) / self.scale).requires_grad_(True)
         loss = self._g_loss(self.D(x)) * len(x)
         (g,) = torch.autograd.grad(loss, x)
-        return (-g / self.scale).cpu().numpy()
+        return as_numpy(-g / self.scale)
 
     # -- losses -------------------------------------------------------------------------------
     def _g_loss(self, out_fake):
@@ -293,50 +294,3 @@ class ToyGAN:
         self.history["modes"].append(r["modes"])
         self.history["hq"].append(r["hq"])
         return r
-
-
-def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps: int = 300,
-            eval_n: int = 1000, interval_ms: int = 100, **kw):
-    """The live trainer: Play / Pause / Step, and controls for the loss, the learning
-    rates and the number of critic steps, which take effect while it runs.
-
-    ``kw`` builds a :class:`ToyGAN` when none is given. Headless (papermill, nbval,
-    scripts) it trains ``headless_steps`` steps and renders the final state once.
-    """
-    import ipywidgets as W
-
-    from .runtime import headless
-    from .widgets import Live
-
-    gan = ToyGAN(**kw) if gan is None else gan
-
-    def step(n):
-        gan.step(n)
-        if gan.modes is not None:
-            gan.coverage(eval_n)
-
-    if headless() and headless_steps:
-        step(headless_steps)
-    elif gan.modes is not None and not gan.history["modes"]:
-        gan.coverage(eval_n)
-    view = GANView(gan)
-    style = {"description_width": "initial"}
-    controls = {
-        "loss": W.Dropdown(options=list(LOSSES), value=gan.loss, description="loss"),
-        "lr_g": W.FloatLogSlider(value=gan.lr_g, base=10, min=-5, max=-1, step=0.25, description="lr G",
-                                 readout_format=".1e", style=style),
-        "lr_d": W.FloatLogSlider(value=gan.lr_d, base=10, min=-5, max=-1, step=0.25, description="lr D",
-                                 readout_format=".1e", style=style),
-        "n_critic": W.IntSlider(value=gan.n_critic, min=1, max=10, description="D steps", style=style),
-    }
-
-    def on_control(name, value):
-        gan.set(**{name: value})
-
-    live = Live(view, step, steps_per_tick=steps_per_tick, interval_ms=interval_ms, controls=controls,
-                on_control=on_control, title=f"GAN trainer ({gan.name})")
-    live.gan = gan
-    return live
-
-
-from .views.gan import GANView  # noqa: E402  (the view lives with the other views)

@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from genlib import gan as G
+from genlib.views import gan as V
 from genlib import toy
 
 
@@ -138,7 +139,7 @@ def test_view_draws_points_and_the_critic_heatmap():
     g = G.ToyGAN("ring", loss="minimax", width=16, seed=2)
     g.step(5)
     g.coverage(500)
-    v = G.GANView(g, n_show=300, res=20, n_arrows=30)
+    v = V.GANView(g, n_show=300, res=20, n_arrows=30)
     v.update()
     assert v.fake.get_offsets().shape == (300, 2)
     assert v.real.get_offsets().shape == (300, 2)
@@ -165,9 +166,9 @@ def test_view_draws_points_and_the_critic_heatmap():
 
 def test_trainer_headless_renders_once(monkeypatch):
     monkeypatch.setenv("GENLIB_HEADLESS", "1")
-    live = G.trainer(data="ring", width=16, batch=64, headless_steps=4, eval_n=200, steps_per_tick=2)
+    live = V.trainer(data="ring", width=16, batch=64, headless_steps=4, eval_n=200, steps_per_tick=2)
     assert live.gan.steps == 4
-    bundle = live._repr_mimebundle_()
+    bundle, _ = live._repr_mimebundle_()
     assert bundle["image/png"] and "text/plain" in bundle
     live.controls["loss"].value = "wgan-gp"
     live.controls["n_critic"].value = 3

@@ -1,4 +1,4 @@
-"""The view of lecture 06's live GAN trainer (genlib.gan.trainer).
+"""Lecture 06's live GAN trainer (:func:`trainer`) and its view.
 
 Left: real points, generated points, the discriminator/critic as a heatmap and the
 generator's gradient arrows. Middle: both losses. Right: modes captured and the share
@@ -123,3 +123,49 @@ class GANView:
         g.step(20)
         g.coverage(1000)
         return cls(g)
+
+
+def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps: int = 300,
+            eval_n: int = 1000, interval_ms: int = 100, **kw):
+    """The live trainer: Play / Pause / Step, and controls for the loss, the learning
+    rates and the number of critic steps, which take effect while it runs.
+
+    ``kw`` builds a :class:`genlib.gan.ToyGAN` when none is given. Headless (papermill, nbval,
+    scripts) it trains ``headless_steps`` steps and renders the final state once.
+    """
+    import ipywidgets as W
+
+    from ..gan import LOSSES, ToyGAN
+
+    from ..runtime import headless
+    from ..widgets import Live
+
+    gan = ToyGAN(**kw) if gan is None else gan
+
+    def step(n):
+        gan.step(n)
+        if gan.modes is not None:
+            gan.coverage(eval_n)
+
+    if headless() and headless_steps:
+        step(headless_steps)
+    elif gan.modes is not None and not gan.history["modes"]:
+        gan.coverage(eval_n)
+    view = GANView(gan)
+    style = {"description_width": "initial"}
+    controls = {
+        "loss": W.Dropdown(options=list(LOSSES), value=gan.loss, description="loss"),
+        "lr_g": W.FloatLogSlider(value=gan.lr_g, base=10, min=-5, max=-1, step=0.25, description="lr G",
+                                 readout_format=".1e", style=style),
+        "lr_d": W.FloatLogSlider(value=gan.lr_d, base=10, min=-5, max=-1, step=0.25, description="lr D",
+                                 readout_format=".1e", style=style),
+        "n_critic": W.IntSlider(value=gan.n_critic, min=1, max=10, description="D steps", style=style),
+    }
+
+    def on_control(name, value):
+        gan.set(**{name: value})
+
+    live = Live(view, step, steps_per_tick=steps_per_tick, interval_ms=interval_ms, controls=controls,
+                on_control=on_control, title=f"GAN trainer ({gan.name})")
+    live.gan = gan
+    return live

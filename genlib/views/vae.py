@@ -158,6 +158,8 @@ class LatentDecoder:
         """A view over an untrained decoder the size of the lecture's MNIST CVAE (2 + 10 -> 256 -> 784)."""
         import torch
 
+        from ..runtime import as_numpy
+
         g = torch.Generator().manual_seed(seed)
         net = torch.nn.Sequential(torch.nn.Linear(12, 256), torch.nn.ReLU(), torch.nn.Linear(256, 784))
         with torch.no_grad():
@@ -168,7 +170,7 @@ class LatentDecoder:
             with torch.no_grad():
                 inp = torch.cat([torch.as_tensor(z, dtype=torch.float32),
                                  torch.nn.functional.one_hot(torch.tensor(int(label)), 10).float()])
-                return torch.sigmoid(net(inp)).reshape(28, 28).numpy()
+                return as_numpy(torch.sigmoid(net(inp)).reshape(28, 28))
 
         return cls(decode, latent_dim=2, shape=(28, 28))
 

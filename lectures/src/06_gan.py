@@ -40,6 +40,7 @@ from scipy import integrate, optimize, stats
 import genlib
 from genlib import check, data, gan, info, metrics, report, toy
 from genlib.exercises import verify
+from genlib.views.gan import trainer
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
                     STEPS=genlib.integer(min=1), LR=genlib.number(positive=True))
@@ -528,8 +529,8 @@ plt.show()
 # (Run headless, the trainer trains a fixed number of steps and shows one picture.)
 
 # %%
-live = gan.trainer(data="grid", loss="nonsaturating", lr_g=P.LR, lr_d=P.LR, seed=P.SEED,
-                   headless_steps=rt.pick(cpu=100, full=1000))
+live = trainer(data="grid", loss="nonsaturating", lr_g=P.LR, lr_d=P.LR, seed=P.SEED,
+               headless_steps=rt.pick(cpu=100, full=1000))
 live
 
 # %% [markdown]

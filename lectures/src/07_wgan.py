@@ -796,16 +796,17 @@ check.claim("ring: the critic's estimate at the end is below half its first valu
 # %% [markdown]
 # ### Train one yourself
 #
-# The live trainer of lecture 6 (`genlib.gan.trainer`) runs the same kind of model in front of
+# The live trainer of lecture 6 (`genlib.views.gan.trainer`) runs the same kind of model in front of
 # you: press Play and watch the critic's landscape (the heatmap), the generator's samples and
 # the mode count. Switch the loss between `nonsaturating`, `wgan` (weight clipping) and
 # `wgan-gp` while it runs, and change the number of critic steps. Here it starts untrained.
 
 # %%
 from genlib import gan
+from genlib.views.gan import trainer
 
-live = gan.trainer(data="ring", loss="wgan-gp", lr_g=P.LR, lr_d=P.LR, n_critic=P.N_CRITIC, seed=P.SEED,
-                   headless_steps=0)
+live = trainer(data="ring", loss="wgan-gp", lr_g=P.LR, lr_d=P.LR, n_critic=P.N_CRITIC, seed=P.SEED,
+               headless_steps=0)
 live
 
 # %% [markdown]
