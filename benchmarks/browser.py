@@ -395,8 +395,7 @@ def screenshots(browser, out: Path, lectures) -> list[Path]:
 
 
 def main() -> int:
-    sys.path.insert(0, str(ROOT))
-    from benchmarks.common import Targets, save, table
+    from common import Targets, save, table  # the script's folder is on sys.path
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lectures", nargs="*", help="lecture numbers or names (default: every lecture in WIDGETS)")

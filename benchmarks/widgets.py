@@ -21,9 +21,6 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import matplotlib  # noqa: E402
 
@@ -31,7 +28,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-from benchmarks.common import Targets, save, table  # noqa: E402
+from common import Targets, save, table  # noqa: E402  (the script's folder is on sys.path)
 from genlib import plots  # noqa: E402
 from genlib.plots import Renderer, style  # noqa: E402
 from genlib.views import all_views, instance  # noqa: E402
