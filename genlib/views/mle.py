@@ -82,7 +82,9 @@ class PriorStrength:
         ax.set_xticks([-1, 0, 1])
         ax.set_yticks([-2, -1, 0, 1, 2])
         ax.set_xlabel("x")
-        ax.legend(loc="lower right", ncol=2)
+        # Below the axes: the data points move with the seed and the curves with tau, so no
+        # corner inside the axes stays free of them.
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, handlelength=1.2, columnspacing=0.8)
         self.title = ax.set_title("", y=1.0)
 
         k = np.arange(degree + 1)
