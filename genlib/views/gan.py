@@ -125,6 +125,30 @@ class GANView:
         return cls(g)
 
 
+LR_CHOICES = tuple(float(f"{m}e{e}") for e in range(-5, 0) for m in (1, 2, 5)) + (0.1,)
+
+
+def lr_label(v: float) -> str:
+    """``2e-3`` -> ``'2.0e-3'`` (what a learning-rate slider shows)."""
+    mantissa, exponent = f"{v:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def lr_slider(value: float, description: str, style=None):
+    """A slider over learning rates 1e-5 ... 0.1 (1, 2, 5 per decade) that holds ``value`` exactly.
+
+    A log slider (``FloatLogSlider``) snaps to its grid: 2e-3 would become 10^-2.75 = 1.78e-3,
+    and the optimiser would train at a rate the lecture never chose. Here the value the code
+    asked for is one of the stops, so the optimiser uses exactly the rate the readout shows.
+    """
+    import ipywidgets as W
+
+    value = float(value)
+    choices = sorted(set(LR_CHOICES) | {value})
+    return W.SelectionSlider(options=[(lr_label(v), v) for v in choices], value=value, description=description,
+                             continuous_update=False, style=style or {})
+
+
 def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps: int = 300,
             eval_n: int = 1000, interval_ms: int = 100, **kw):
     """The live trainer: Play / Pause / Step, and controls for the loss, the learning
@@ -155,10 +179,8 @@ def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps:
     style = {"description_width": "initial"}
     controls = {
         "loss": W.Dropdown(options=list(LOSSES), value=gan.loss, description="loss"),
-        "lr_g": W.FloatLogSlider(value=gan.lr_g, base=10, min=-5, max=-1, step=0.25, description="lr G",
-                                 readout_format=".1e", style=style),
-        "lr_d": W.FloatLogSlider(value=gan.lr_d, base=10, min=-5, max=-1, step=0.25, description="lr D",
-                                 readout_format=".1e", style=style),
+        "lr_g": lr_slider(gan.lr_g, "lr G", style),
+        "lr_d": lr_slider(gan.lr_d, "lr D", style),
         "n_critic": W.IntSlider(value=gan.n_critic, min=1, max=10, description="D steps", style=style),
     }
 

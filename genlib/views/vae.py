@@ -49,14 +49,15 @@ class ElboTraining:
                  ncols: int | None = None, title: str = "reconstructions"):
         self.source = source
         self.ncols = ncols or int(np.ceil(np.sqrt(n_images)))
-        self.fig, (self.ax_curve, self.ax_img) = figure(ncols=2, width=3.8, height=3.0)
+        self.fig, (self.ax_curve, self.ax_img) = figure(ncols=2, width=3.8, height=3.3)
         ax = self.ax_curve
         self.line_elbo, = ax.plot([], [], color="k", lw=2, label="ELBO")
-        self.line_recon, = ax.plot([], [], color=P_COLOR, label="E_q log p(x|z)")
-        self.line_kl, = ax.plot([], [], color=Q_COLOR, label="-KL(q(z|x) || p(z))")
+        self.line_recon, = ax.plot([], [], color=P_COLOR, label="E log p(x|z)")
+        self.line_kl, = ax.plot([], [], color=Q_COLOR, label="-KL(q || p)")
         ax.set_xlabel("epoch")
         ax.set_ylabel("nats per image")
-        ax.legend(loc="center right", fontsize=8)
+        # below the axes, off the curves (the ELBO and its terms can be anywhere in the panel)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, borderaxespad=0)
         self.curve_title = ax.set_title("")
         blank = tile(np.zeros((n_images,) + tuple(shape)), self.ncols)
         self.im = self.ax_img.imshow(blank, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")

@@ -30,8 +30,8 @@ if "google.colab" in sys.modules:
 PROFILE: str = "auto"  # one of auto, cpu, full
 SEED: int = 0  # random seed, a non-negative integer
 DATASET: str = "digits"  # one of digits (8x8, offline), mnist5k (28x28, offline), mnist (70,000 digits, downloads once; about 15 min on a laptop CPU)
-LATENT_DIM: int = 2  # size of the code z, an integer, at least 1 (2 lets us draw the latent space)
-EPOCHS: int = 30  # training epochs of the main VAE, an integer, at least 1
+LATENT_DIM: int = 2  # size of the code z, an integer, at least 1 and below the pixel count (2 lets us draw the latent space)
+EPOCHS: int = 30  # training epochs of every VAE, an integer, at least 1 (the checks on trained models need at least 10)
 LIKELIHOOD: str = "bernoulli"  # decoder likelihood p(x|z): bernoulli or gaussian
 BETA: float = 1.0  # weight of the KL term in the training loss, a number, at least 0; 1 gives the true ELBO
 
@@ -43,14 +43,20 @@ import torch.nn as nn
 import matplotlib.pyplot as plt
 from scipy import integrate, stats
 import genlib
-from genlib import check, data, info, train, widgets, report
+from genlib import check, data, info, measured, train, widgets, report
 from genlib.exercises import verify
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
-                    DATASET=genlib.choice("digits", "mnist5k", "mnist"), LATENT_DIM=genlib.integer(min=1),
+                    DATASET=genlib.choice(*data.NAMES), LATENT_DIM=genlib.integer(min=1),
                     EPOCHS=genlib.integer(min=1), LIKELIHOOD=genlib.choice("bernoulli", "gaussian"),
-                    BETA=genlib.number(min=0))
+                    BETA=genlib.number(min=0),
+                    rules=[genlib.rule("LATENT_DIM", lambda p: p.LATENT_DIM < data.PIXELS[p.DATASET],
+                                       lambda p: f"below the {data.PIXELS[p.DATASET]} pixels of a {p.DATASET} "
+                                                 f"image (a bottleneck)")])
 rt = genlib.setup(P.PROFILE, P.SEED)
+# The checks on trained models hold from this budget on (measured for SEED 0 to 4);
+# below it they are skipped, visibly, and the lecture still runs to the end.
+trained = P.EPOCHS >= 10
 
 # %% [markdown]
 # ## 1. From autoencoder to generative model
@@ -152,14 +158,16 @@ check.close("with q = the exact posterior, ELBO = log p(x)",
 
 ms = np.linspace(-1, 2.5, 141)
 elbos = elbo_linear_gaussian(ms, np.sqrt(post_var))
-fig, ax = plt.subplots(figsize=(5.5, 3.2))
+fig, ax = plt.subplots(figsize=(8.5, 3.2))
 ax.axhline(log_px, color="k", lw=1, label="log p(x0)")
 ax.plot(ms, elbos, color="C3", label="ELBO of q = N(m, posterior var)")
 ax.fill_between(ms, elbos, log_px, color="C3", alpha=0.15, label="gap = KL(q || posterior)")
 ax.axvline(post_mean, color="0.5", ls=":", label="posterior mean")
 ax.set_ylim(log_px - 4, log_px + 0.5)
 ax.set_xlabel("mean m of q")
-ax.legend(fontsize=8)
+ax.set_ylabel("nats")
+ax.set_title("the ELBO touches log p(x0) at the posterior mean")
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
 plt.show()
 
 # %% [markdown]
@@ -194,12 +202,12 @@ log_p = stats.norm.logpdf(z.numpy()).sum(-1)
 mc = (log_q - log_p).mean(0)
 mc_se = (log_q - log_p).std(0) / np.sqrt(n_mc)
 
-print("closed form:", np.round(gaussian_kl(mu, logvar).numpy(), 3))
-print("Monte Carlo:", np.round(mc, 2))
+print("closed form:", ", ".join(f"{measured(v):.3f}" for v in gaussian_kl(mu, logvar).numpy()))
+print("Monte Carlo:", ", ".join(f"{measured(v):.3f} ± {measured(e):.3f}" for v, e in zip(mc, mc_se)))
 check.close("closed-form Gaussian KL = genlib.info.kl_normal (per coordinate, summed)",
             gaussian_kl(mu, logvar), info.kl_normal(mu, std, torch.zeros_like(mu), torch.ones_like(mu)).sum(-1))
-check.claim("closed-form Gaussian KL is within 5 standard errors of the Monte Carlo estimate (scipy log-densities)",
-            np.abs(gaussian_kl(mu, logvar).numpy() - mc) < 5 * mc_se)
+check.between("closed-form Gaussian KL is within 5 standard errors of the Monte Carlo estimate (scipy log-densities)",
+              np.abs(gaussian_kl(mu, logvar).numpy() - mc) / mc_se, high=5)
 
 mu_req = mu.clone().requires_grad_(True)
 gaussian_kl(mu_req, logvar).sum().backward()
@@ -270,21 +278,23 @@ zs = (mu0 + sigma0 * eps).numpy()
 score = f(zs) * (zs - mu0) / sigma0**2
 
 for name, est in (("pathwise", pathwise), ("score function", score)):
-    print(f"{name:15s} mean {est.mean():+.2f}   variance {est.var():.3g}")
+    print(f"{name:15s} mean {measured(est.mean()):+.2f}   variance {measured(est.var()):.3g}")
 for name, est in (("pathwise", pathwise), ("score-function", score)):
-    check.claim(f"the {name} estimator is unbiased (mean within 5 standard errors of the exact gradient -6)",
-                abs(est.mean() - exact_grad) < 5 * est.std() / np.sqrt(n))
+    check.between(f"the {name} estimator is unbiased (mean within 5 standard errors of the exact gradient -6)",
+                  abs(est.mean() - exact_grad) / (est.std() / np.sqrt(n)), high=5)
 check.close("pathwise variance = 4 sigma^2 (its closed form here)", pathwise.var(), 4 * sigma0**2, rtol=0.05)
-check.claim("the pathwise estimator's variance is at least 10 times smaller", score.var() > 10 * pathwise.var(),
-            pathwise=pathwise.var(), score=score.var())
+check.between("the pathwise estimator's variance is at least 10 times smaller (variance ratio)",
+              score.var() / pathwise.var(), 10)
 
-fig, ax = plt.subplots(figsize=(5.5, 3))
+fig, ax = plt.subplots(figsize=(7.5, 3))
 bins = np.linspace(-40, 30, 141)
 ax.hist(score, bins=bins, density=True, alpha=0.5, label="score function")
 ax.hist(pathwise, bins=bins, density=True, alpha=0.6, label="pathwise")
 ax.axvline(exact_grad, color="k", lw=1, label="exact gradient")
 ax.set_xlabel("one-sample gradient estimate")
-ax.legend(fontsize=8)
+ax.set_ylabel("density")
+ax.set_title("two unbiased gradient estimators, very different spreads")
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
 plt.show()
 
 # %% [markdown]
@@ -506,10 +516,14 @@ def test_elbo(model, x, y=None, likelihood=P.LIKELIHOOD, sigma=sigma_x, samples=
 genlib.seed_everything(P.SEED)
 recon_te, kl_te = test_elbo(model, x_test)
 elbo_te = (recon_te - kl_te).mean().item()
-print(f"test ELBO {elbo_te:.3g} nats = reconstruction {recon_te.mean().item():.3g} - KL {kl_te.mean().item():.3g}")
-check.claim("training raised the ELBO (last epoch above the first)", log["elbo"][-1] > log["elbo"][0])
-check.claim("the test ELBO is closer to the last training epoch's than to the first's (it generalises)",
-            abs(elbo_te - log["elbo"][-1]) < abs(elbo_te - log["elbo"][0]))
+print(f"test ELBO {measured(elbo_te):.1f} nats = reconstruction {measured(recon_te.mean().item()):.1f} "
+      f"- KL {measured(kl_te.mean().item()):.2f}")
+if check.needs(trained, "the checks on the trained VAE need EPOCHS of at least 10"):
+    check.between("training raised the ELBO (nats gained from the first epoch to the last)",
+                  log["elbo"][-1] - log["elbo"][0], 1)
+    check.between("the test ELBO is closer to the last training epoch's than to the first's (it generalises; "
+                  "ratio of the two distances)",
+                  abs(elbo_te - log["elbo"][-1]) / abs(elbo_te - log["elbo"][0]), high=0.5)
 report.record("elbo_test", elbo_te)
 report.record("kl_test", kl_te.mean().item())
 
@@ -525,15 +539,16 @@ report.record("kl_test", kl_te.mean().item())
 from sklearn.linear_model import LogisticRegression
 
 judge = LogisticRegression(max_iter=2000).fit(x_train.numpy(), y_train.numpy())
-check.between("the judge recognises real test digits (accuracy)", judge.score(x_test.numpy(), y_test.numpy()), 0.85, 1.0)
+check.between("the judge recognises real test digits (accuracy)", judge.score(x_test.numpy(), y_test.numpy()), 0.85)
 
 genlib.seed_everything(P.SEED)
 with torch.no_grad():
     samples = decoded_mean(model, torch.randn(64, P.LATENT_DIM))
 classes_seen = np.unique(judge.predict(samples.numpy()))
-print(f"the judge sees {len(classes_seen)} different digits among 64 samples")
+print(f"the judge sees {measured(len(classes_seen))} different digits among 64 samples")
 if P.BETA <= 1:
-    check.claim("samples from the prior cover at least 6 of the 10 digits", len(classes_seen) >= 6)
+    if check.needs(trained, "the check on samples needs EPOCHS of at least 10"):
+        check.between("samples from the prior cover at least 6 of the 10 digits", len(classes_seen), 6)
 else:  # a strong KL weight squeezes the codes of different digits together (section 8)
     print(f"BETA = {P.BETA:g} > 1 trades sample variety for a smoother code: expect fewer distinct digits.")
 
@@ -581,13 +596,15 @@ plt.show()
 
 dist_origin = ((origin - mean_image) ** 2).mean()
 dist_data = ((x_train.numpy() - mean_image) ** 2).mean(1)
-print(f"mean squared distance to the mean image: decode(0) {dist_origin:.3g}, "
+print(f"mean squared distance to the mean image: decode(0) {measured(dist_origin):.3g}, "
       f"training images {np.median(dist_data):.3g} (median)")
-check.claim("decode(0) is closer to the mean image than 90% of the training images are",
-            dist_origin < np.quantile(dist_data, 0.1))
 rho = stats.spearmanr(np.linalg.norm(zz, axis=1), ((grid_images - mean_image) ** 2).mean(1))[0]
-check.claim("on the grid, images further from z = 0 are further from the mean image (Spearman rho > 0, scipy)",
-            rho > 0, rho=rho)
+if check.needs(trained, "the checks on the trained decoder need EPOCHS of at least 10"):
+    check.between("decode(0) is closer to the mean image than 90% of the training images are "
+                  "(its distance over the training images' 10% quantile)",
+                  dist_origin / np.quantile(dist_data, 0.1), high=1)
+    check.between("on the grid, images further from z = 0 are further from the mean image (Spearman rho, scipy)",
+                  rho, 0)
 
 # %% [markdown]
 # ## 8. Bernoulli or Gaussian? Scale, blur and the hidden KL weight
@@ -650,21 +667,25 @@ with torch.no_grad():
     rec_b = decoded_mean(m_b, m_b.encode(x_test)[0])
 elbo_b = r_b - k_b
 
-print(f"{'decoder':>22s} {'test ELBO':>10s} {'KL':>6s} {'sharpness':>10s}")
-print(f"{'Bernoulli':>22s} {elbo_b.mean().item():10.3g} {k_b.mean().item():6.3g} {sharpness(rec_b.numpy()):10.3g}")
+def row(name, elbo, kl, sharp):   # measured values vary in width: no column padding after the name
+    print(f"{name:>22s}: test ELBO {measured(elbo):.3g} nats, KL {measured(kl):.3g} nats, sharpness {measured(sharp):.3g}")
+
+row("Bernoulli", elbo_b.mean().item(), k_b.mean().item(), sharpness(rec_b.numpy()))
 for sx, r in results.items():
-    print(f"{'Gaussian sigma_x=' + str(sx):>22s} {r['elbo']:10.3g} {r['kl']:6.3g} {r['sharp']:10.3g}")
-print(f"{'data':>22s} {'':>10s} {'':>6s} {sharpness(x_test.numpy()):10.3g}")
+    row(f"Gaussian sigma_x = {sx}", r["elbo"], r["kl"], r["sharp"])
+print(f"{'data':>22s}: sharpness {sharpness(x_test.numpy()):.3g}")
 
 check.claim("the Bernoulli ELBO is negative for every test image", bool((elbo_b < 0).all()))
-check.claim("the Gaussian ELBO with sigma_x = 0.2 is positive (a density, not a probability)", results[0.2]["elbo"] > 0)
-sx_list = list(results)
-check.claim("a larger sigma_x (a larger hidden KL weight) gives a smaller KL",
-            all(results[a]["kl"] > results[c]["kl"] for a, c in zip(sx_list, sx_list[1:])))
-check.claim("sigma_x = 1 gives blurrier reconstructions (lower sharpness) than sigma_x = 0.05",
-            results[1.0]["sharp"] < results[0.05]["sharp"])
+if check.needs(trained, "the checks on the trained Gaussian VAEs need EPOCHS of at least 10"):
+    check.between("the Gaussian ELBO with sigma_x = 0.2 is positive (a density, not a probability)",
+                  results[0.2]["elbo"], 0)
+    for a, c in ((0.05, 0.2), (0.2, 1.0)):
+        check.between(f"a larger sigma_x (a larger hidden KL weight) gives a smaller KL: sigma_x = {c} against {a} "
+                      f"(KL ratio)", results[c]["kl"] / results[a]["kl"], high=0.9)
+    check.between("sigma_x = 1 gives blurrier reconstructions (lower sharpness) than sigma_x = 0.05 (sharpness ratio)",
+                  results[1.0]["sharp"] / results[0.05]["sharp"], high=0.9)
 
-fig, axes = plt.subplots(1, 5, figsize=(11, 2.9))
+fig, axes = plt.subplots(1, 5, figsize=(10, 3.1))
 show_grid(x_test[:8].numpy().reshape(-1, *ds.shape), "data\n", ncols=2, ax=axes[0])
 show_grid(rec_b[:8].numpy().reshape(-1, *ds.shape), "Bernoulli\n", ncols=2, ax=axes[1])
 for ax, (sx, r) in zip(axes[2:], results.items()):
@@ -734,7 +755,7 @@ log_w_tiny = torch.from_numpy(stats.norm.logpdf(x0, w * zq.numpy() + b, s))  # l
 ks = [1, 10, 100, 1000]
 bounds_tiny = [iwae_from_log_weights(log_w_tiny, k).item() for k in ks]
 for k, v in zip(ks, bounds_tiny):
-    print(f"k = {k:5d}: L_k = {v:.3f}")
+    print(f"k = {k:5d}: L_k = {measured(v):.3f}")
 print(f"log p(x0) = {log_px:.3f}")
 check.close("L_1 with q = prior equals the closed-form ELBO of q = N(0, 1)", bounds_tiny[0],
             elbo_linear_gaussian(0.0, 1.0), rtol=0.02)
@@ -767,13 +788,13 @@ with torch.no_grad():
     r_e, k_e = test_elbo(model, x_eval, samples=20)
 elbo_eval = (r_e - k_e).mean().item()
 for k, v in zip(ks, bounds):
-    print(f"k = {k:4d}: L_k = {v:.4g} nats")
-print(f"ELBO (analytic KL) = {elbo_eval:.4g} nats")
+    print(f"k = {k:4d}: L_k = {measured(v):.2f} nats")
+print(f"ELBO (analytic KL) = {measured(elbo_eval):.2f} nats")
 check.close("log p(x|z) + log p(z) - log q(z|x) averages to the ELBO (the Monte Carlo KL agrees with the closed form)",
             bounds[0], elbo_eval, rtol=0.01, atol=0.05)
 check.claim("the importance-weighted bound L_k is non-decreasing in k",
             all(a <= c + 1e-6 for a, c in zip(bounds, bounds[1:])))
-check.claim("L_500 is above the ELBO", bounds[-1] > elbo_eval)
+check.between("L_500 is above the ELBO (nats)", bounds[-1] - elbo_eval, 0)
 report.record("iwae_test_k500", bounds[-1])
 report.record("elbo_test_200", elbo_eval)
 
@@ -801,8 +822,9 @@ wanted = torch.arange(10).repeat_interleave(10)
 with torch.no_grad():
     made = decoded_mean(cvae, torch.randn(100, P.LATENT_DIM), wanted)
 acc = (judge.predict(made.numpy()) == wanted.numpy()).mean()
-print(f"the judge reads {acc:.0%} of the generated digits as the requested class")
-check.between("a CVAE generates the requested digit (judge accuracy on 100 samples)", acc, 0.8, 1.0)
+print(f"the judge reads {measured(acc):.0%} of the generated digits as the requested class")
+if check.needs(trained, "the CVAE check needs EPOCHS of at least 10"):
+    check.between("a CVAE generates the requested digit (judge accuracy on 100 samples)", acc, 0.8)
 show_grid(ds.images(made).numpy(), "CVAE: one row per requested digit", ncols=10)
 plt.show()
 
@@ -851,7 +873,7 @@ zp_ = rng.normal(size=(20_000, 2))
 disc = LogisticRegression().fit(np.vstack([zq_, zp_]), np.r_[np.ones(20_000), np.zeros(20_000)])
 kl_from_disc = disc.decision_function(rng.normal(size=(20_000, 2)) + shift).mean()
 kl_exact = info.kl_normal(shift, 1.0, 0.0, 1.0).sum()
-print(f"KL from the discriminator {kl_from_disc:.2f}, exact {kl_exact:.3f}")
+print(f"KL from the discriminator {measured(kl_from_disc):.2f}, exact {kl_exact:.3f}")
 check.close("a trained discriminator's mean logit over q estimates KL(q || p) (closed form: info.kl_normal)",
             kl_from_disc, kl_exact, rtol=0.1)
 
@@ -878,9 +900,10 @@ def discriminator_accuracy(codes):
     return clf.score(Xb, yb)
 
 acc_vae, acc_bad = discriminator_accuracy(z_agg), discriminator_accuracy(3 * z_agg)
-print(f"held-out discriminator accuracy: VAE codes {acc_vae:.2f}, stretched codes {acc_bad:.2f}")
-check.claim("the discriminator separates a mismatched code space better than the VAE's",
-            acc_bad > acc_vae + 0.1, vae=acc_vae, stretched=acc_bad)
+print(f"held-out discriminator accuracy: VAE codes {measured(acc_vae):.2f}, stretched codes {measured(acc_bad):.2f}")
+if check.needs(trained, "the check on the VAE's codes needs EPOCHS of at least 10"):
+    check.between("the discriminator separates a mismatched code space better than the VAE's "
+                  "(accuracy difference, at least 0.1)", acc_bad - acc_vae, 0.1)
 
 # %% [markdown]
 # ## Summary

@@ -1,0 +1,39 @@
+"""Mutants of lecture 05's central formulas; each must be killed by a claim or an exercise check.
+
+    python -m tests.mutants 05_vae
+"""
+from tests.mutants import Mutant
+
+MUTANTS = [
+    # Section 2: E_q[(x0 - b - w z)^2] = (x0 - b - w m)^2 + w^2 t^2; the variance term is
+    # what the identity log p(x) = ELBO + KL(q || posterior) needs.
+    Mutant("the expected squared error without the variance of q (E[z^2] taken as m^2)",
+           "((x0 - b - w * m) ** 2 + w**2 * t**2)",
+           "((x0 - b - w * m) ** 2)"),
+    # Section 2: the exact posterior's variance.
+    Mutant("the posterior variance with s where s^2 goes",
+           "post_var = 1 / (1 + w**2 / s**2)",
+           "post_var = 1 / (1 + w**2 / s)"),
+    # Section 3: the closed-form KL to N(0, I).
+    Mutant("the Gaussian KL without its 1/2",
+           "return 0.5 * (logvar.exp() + mu**2 - 1 - logvar).sum(-1)",
+           "return (logvar.exp() + mu**2 - 1 - logvar).sum(-1)"),
+    Mutant("the Gaussian KL without its entropy term (-log sigma^2 dropped: MAP's penalty only)",
+           "return 0.5 * (logvar.exp() + mu**2 - 1 - logvar).sum(-1)",
+           "return 0.5 * (logvar.exp() + mu**2 - 1).sum(-1)"),
+    # Section 5: the likelihoods, summed over pixels.
+    Mutant("the Bernoulli log-likelihood with the wrong sign of the logits for x = 0",
+           "(1 - x) * logsig(-logits)",
+           "(1 - x) * logsig(logits)"),
+    Mutant("the Gaussian log-likelihood without the 1/2 of the squared error",
+           "-0.5 * ((x - mean) / sigma) ** 2",
+           "-((x - mean) / sigma) ** 2"),
+    # Section 9: the importance-weighted bound averages the weights (log-mean-exp, not log-sum-exp).
+    Mutant("the IWAE bound with a log-sum-exp where the log-mean-exp goes",
+           "return (torch.logsumexp(blocks, 1) - math.log(k)).mean(0)",
+           "return torch.logsumexp(blocks, 1).mean(0)"),
+    # Section 11: the density-ratio trick reads the KL from the discriminator's logit.
+    Mutant("the discriminator's probability where its logit goes",
+           "kl_from_disc = disc.decision_function(",
+           "kl_from_disc = disc.predict_proba("),
+]

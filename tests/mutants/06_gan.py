@@ -1,0 +1,32 @@
+"""Mutants of lecture 06's central formulas; each must be killed by a claim or an exercise check.
+
+    python -m tests.mutants 06_gan
+"""
+from tests.mutants import Mutant
+
+MUTANTS = [
+    # Section 2: V(D, G) = E log D(x) + E log(1 - D(G(z))).
+    Mutant("V(D, G) with log D(G(z)) where log(1 - D(G(z))) goes",
+           "return np.mean(np.log(d_real)) + np.mean(np.log(1 - d_fake))",
+           "return np.mean(np.log(d_real)) + np.mean(np.log(d_fake))"),
+    # Section 3: the optimal discriminator is p_data / (p_data + p_g).
+    Mutant("D* inverted: the probability of 'fake', p_g / (p_data + p_g)",
+           "    return p_data / (p_data + p_g)",
+           "    return p_g / (p_data + p_g)"),
+    # Section 3: the discriminator's loss is -V; real samples get label 1.
+    Mutant("the discriminator trained with the labels swapped (real = 0, fake = 1)",
+           "return F.softplus(-logit_real).mean() + F.softplus(logit_fake).mean()",
+           "return F.softplus(logit_real).mean() + F.softplus(-logit_fake).mean()"),
+    # Section 4: V(G, D*) integrates p_g log(p_g / (p_data + p_g)).
+    Mutant("V(G, D*) with log D* in the generator's term where log(1 - D*) goes",
+           "out += b * np.log(b / (a + b))",
+           "out += b * np.log(a / (a + b))"),
+    # Section 5: the saturating loss is log(1 - D), whose gradient through the logit is -D.
+    Mutant("the saturating loss written as the non-saturating one",
+           '[("saturating", lambda t: torch.log(1 - torch.sigmoid(t))),',
+           '[("saturating", lambda t: -torch.log(torch.sigmoid(t))),'),
+    # Exercise 2: D* from the two densities.
+    Mutant("exercise 2's D* as a ratio of densities",
+           "return p_data_x / (p_data_x + p_g_x)",
+           "return p_data_x / p_g_x"),
+]
