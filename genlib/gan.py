@@ -136,21 +136,30 @@ class ToyGAN:
             raise ValueError(f"ema must be in [0, 1) (0 switches the average off); got {ema!r}")
         self.z_dim, self.batch, self.clip, self.gp_lambda, self.ema_decay = int(z_dim), int(batch), clip, gp_lambda, ema
         self.seed = int(seed)
-        self.gen = torch.Generator(device=self.device).manual_seed(self.seed)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
-            self.G = mlp(self.z_dim, self.dim, width, depth).to(self.device)
-            self.D = mlp(self.dim, 1, width, depth).to(self.device)
-        self.G_ema = copy.deepcopy(self.G).requires_grad_(False)
+        self.width, self.depth = width, depth
         if self._points is None:
             self._modes_t = torch.as_tensor(self.modes / self.scale, dtype=torch.float32, device=self.device)
         self.loss = None
         self.lr_g, self.lr_d, self.n_critic = lr_g, lr_d, n_critic
+        self.reset()
+        self.set(loss=loss, lr_g=lr_g, lr_d=lr_d, n_critic=n_critic)
+
+    def reset(self) -> "ToyGAN":
+        """Fresh networks (from ``seed``), optimisers and history; the settings stay as they are."""
+        self.gen = torch.Generator(device=self.device).manual_seed(self.seed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)
+            self.G = mlp(self.z_dim, self.dim, self.width, self.depth).to(self.device)
+            self.D = mlp(self.dim, 1, self.width, self.depth).to(self.device)
+        self.G_ema = copy.deepcopy(self.G).requires_grad_(False)
         self.opt_g = _adam(self.G.parameters())
         self.opt_d = _adam(self.D.parameters())
         self.steps = 0
+        self.diverged: str | None = None  # why training stopped, once a loss turned NaN or exploded
         self.history = {"step": [], "loss_d": [], "loss_g": [], "eval_step": [], "modes": [], "hq": []}
-        self.set(loss=loss, lr_g=lr_g, lr_d=lr_d, n_critic=n_critic)
+        if self.loss is not None:
+            self.set()
+        return self
 
     # -- settings ---------------------------------------------------------------------------
     def set(self, loss=None, lr_g=None, lr_d=None, n_critic=None) -> "ToyGAN":
@@ -242,8 +251,13 @@ class ToyGAN:
 
     def step(self, n: int = 1) -> "ToyGAN":
         """Run n generator updates, each after ``n_critic`` discriminator/critic updates."""
+        Diverged, _ = _train()
         with one_thread(self.device):
-            return self._step(int(n))
+            try:
+                return self._step(int(n))
+            except Diverged as exc:
+                self.diverged = str(exc)
+                raise
 
     def _step(self, n):
         hint = self._hint()
@@ -288,7 +302,8 @@ class ToyGAN:
         x = self.sample(n, ema=ema)
         if not np.all(np.isfinite(x)):
             Diverged, _ = _train()
-            raise Diverged(f"the generator's samples are NaN or infinite: {self._hint()}")
+            self.diverged = f"the generator's samples are NaN or infinite: {self._hint()}"
+            raise Diverged(self.diverged)
         r = metrics.mode_coverage(x, self.modes, self.std)
         self.history["eval_step"].append(self.steps)
         self.history["modes"].append(r["modes"])

@@ -165,32 +165,66 @@ class Live(_Displayable):
     works. ``controls`` (learning rate, loss, ...) call ``on_control(name, value)``
     while it runs. Headless, nothing plays: the state reached by the code that
     built the widget is shown once.
+
+    The buttons say what they do: ``Play``, ``Pause`` and ``Step N`` (N =
+    ``steps_per_tick``). ``status(live) -> str``, if given, writes the status line
+    after every redraw (``live.steps_run`` and ``live.steps_per_s`` are there to
+    use). When a step raises ``FloatingPointError`` (``genlib.train.Diverged``: a
+    loss turned NaN or exploded) the trainer stops, the status line says
+    ``diverged: ...`` and a view with a ``show_error(message)`` method shows it in
+    the picture too. ``reset()``, if given, adds a ``Reset`` button that starts
+    training over (and clears the error).
     """
 
     def __init__(self, view, step: Callable[[int], None], steps_per_tick: int = 10,
                  interval_ms: int = 150, controls: Mapping[str, object] | None = None,
                  on_control: Callable[[str, object], None] | None = None,
-                 title: str = "live training", max_ticks: int = 100_000):
+                 title: str = "live training", max_ticks: int = 100_000,
+                 status: Callable[["Live"], str] | None = None,
+                 reset: Callable[[], None] | None = None):
         w = _ipywidgets()
         self.view, self.step, self.title = view, step, title
         self.steps_per_tick = steps_per_tick
         self.on_control = on_control
+        self.status_text = status
+        self.reset_fn = reset
         self.controls = dict(controls or {})
         self.image = w.Image(format="png")
         self.last_redraw_s = 0.0
+        self.steps_run = 0          # steps run through this widget (Play, Step, advance)
+        self.steps_per_s = None     # the rate of the last advance, training only (no redraw)
         self.error: str | None = None
+        # The Play control is the clock: the browser sends it a tick every ``interval_ms``. With
+        # ipywidgets 8 the labelled buttons start and stop it from the kernel and it stays hidden;
+        # ipywidgets 7 (Colab) cannot be started from the kernel, so there it is shown as it is.
         self.play = w.Play(value=0, min=0, max=max_ticks, step=1, interval=interval_ms,
                            description="Play")
-        self.step_button = w.Button(description=f"Step {steps_per_tick}", icon="step-forward")
+        modern = self.play.has_trait("playing")
+        self.play_button = w.Button(description="Play", icon="play", tooltip="train continuously")
+        self.pause_button = w.Button(description="Pause", icon="pause", tooltip="stop training")
+        self.step_button = w.Button(description=f"Step {steps_per_tick}", icon="step-forward",
+                                    tooltip=f"train {steps_per_tick} steps, then stop")
+        self.reset_button = w.Button(description="Reset", icon="undo", tooltip="start training over")
+        if modern:
+            self.play.layout.display = "none"
+        else:  # pragma: no cover - ipywidgets 7
+            self.play_button.layout.display = self.pause_button.layout.display = "none"
+        if reset is None:
+            self.reset_button.layout.display = "none"
         self.status = w.HTML(value="")
         self.play.observe(self._tick, names="value")
+        self.play_button.on_click(lambda _b: self.start())
+        self.pause_button.on_click(lambda _b: self.pause())
         self.step_button.on_click(lambda _b: self.advance())
+        self.reset_button.on_click(lambda _b: self.reset())
         for name, c in self.controls.items():
             c.observe(lambda ch, name=name: self._control(name, ch["new"]), names="value")
-        row = w.HBox([self.play, self.step_button, self.status])
+        row = w.HBox([self.play_button, self.pause_button, self.step_button, self.reset_button, self.play,
+                      self.status])
         self.box = w.VBox([row] + ([w.HBox(list(self.controls.values()))] if self.controls else []) + [self.image])
         self.view.update()
         self._refresh()
+        self._write_status()
 
     def _tick(self, change):
         if change["new"] > change["old"]:
@@ -200,18 +234,66 @@ class Live(_Displayable):
         if self.on_control is not None:
             self.on_control(name, value)
 
+    @property
+    def playing(self) -> bool:
+        return bool(getattr(self.play, "playing", getattr(self.play, "_playing", False)))
+
+    def start(self):
+        """Play: tick every ``interval_ms`` until paused (a diverged trainer stays stopped)."""
+        if self.error:
+            return
+        for attr in ("playing", "_playing"):
+            if self.play.has_trait(attr):
+                setattr(self.play, attr, True)
+                return
+
+    def pause(self):
+        _stop(self.play)
+
+    def reset(self):
+        """Start over (``reset()`` given to the constructor): clears the error and redraws."""
+        if self.reset_fn is None:
+            return
+        self.pause()
+        self.reset_fn()
+        self.error = None
+        self.steps_run, self.steps_per_s = 0, None
+        self.view.update()
+        self._refresh()
+        self._write_status()
+
+    def _write_status(self):
+        if self.error:
+            why = self.error.removeprefix("Training diverged: ").removeprefix("training diverged: ")
+            self.status.value = f"<b style='color:#d62728'>diverged: {_html(why)}</b>"
+        elif self.status_text is not None:
+            self.status.value = _html(self.status_text(self))
+
     def advance(self, n: int | None = None):
         """Run ``n`` (default ``steps_per_tick``) steps and redraw; stops on divergence."""
         if self.error:
             return
+        n = n or self.steps_per_tick
+        t0 = time.perf_counter()
         try:
-            self.step(n or self.steps_per_tick)
+            self.step(n)
+            self.steps_run += n
+            self.steps_per_s = n / max(time.perf_counter() - t0, 1e-9)
         except FloatingPointError as exc:  # raised by the training plumbing on NaN/inf
             self.error = str(exc)
             _stop(self.play)
-            self.status.value = f"<b style='color:#d62728'>stopped: {exc}</b>"
-        self.view.update()
+            if hasattr(self.view, "show_error"):
+                self.view.show_error(self.error)
+        if not self.error:
+            self.view.update()
         self._refresh()
+        self._write_status()
+
+
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(str(text))
 
 
 def _stop(play) -> None:

@@ -175,3 +175,64 @@ def test_trainer_headless_renders_once(monkeypatch):
     assert live.gan.loss == "wgan-gp" and live.gan.n_critic == 3
     live.advance()
     assert live.gan.steps == 6 and live.error is None
+
+
+def test_trainer_learning_rate_controls_keep_the_exact_value(monkeypatch):
+    """A log slider would snap 2e-3 to 10^-2.75; the trainer's sliders hold the value asked for."""
+    monkeypatch.setenv("GENLIB_HEADLESS", "1")
+    live = V.trainer(data="ring", width=8, batch=32, lr_g=2e-3, lr_d=3.3e-4, headless_steps=0, eval_n=100)
+    assert live.controls["lr_g"].value == 2e-3 and live.controls["lr_d"].value == 3.3e-4
+    assert live.gan.opt_g.param_groups[0]["lr"] == 2e-3 and live.gan.opt_d.param_groups[0]["lr"] == 3.3e-4
+    assert live.controls["lr_g"].label == "2.0e-3"
+    live.controls["lr_g"].value = 5e-4
+    assert live.gan.opt_g.param_groups[0]["lr"] == 5e-4
+
+
+def test_trainer_buttons_status_and_first_frame(monkeypatch):
+    monkeypatch.setenv("GENLIB_HEADLESS", "1")
+    live = V.trainer(data="grid", width=8, batch=32, headless_steps=0, eval_n=200, steps_per_tick=7)
+    assert [b.description for b in (live.play_button, live.pause_button, live.step_button)] == \
+        ["Play", "Pause", "Step 7"]
+    assert live.status.value.startswith("step 0") and "/25 modes" in live.status.value
+    assert live.view.hint_loss.get_visible()          # the empty loss panel says what will appear
+    live.step_button.click()
+    assert live.gan.steps == 7 and "step 7 " in live.status.value and "steps/s" in live.status.value
+    r = live.gan.history
+    assert f"{r['modes'][-1]}/25 modes" in live.status.value and f"{100 * r['hq'][-1]:.0f}% HQ" in live.status.value
+    assert not live.view.hint_loss.get_visible()
+    live.start()
+    assert live.playing
+    live.pause()
+    assert not live.playing
+
+
+def test_trainer_says_diverged_inside_the_widget_and_resets(monkeypatch):
+    monkeypatch.setenv("GENLIB_HEADLESS", "1")
+    live = V.trainer(data="grid", loss="minimax", lr_g=0.1, lr_d=0.1, width=32, batch=64, headless_steps=0,
+                     eval_n=200, steps_per_tick=20)
+    for _ in range(20):
+        live.advance()
+        if live.error:
+            break
+    assert live.error and "diverged:" in live.status.value and "learning rate" in live.status.value
+    assert live.view.banner.get_visible() and live.view.banner.get_text().startswith("diverged")
+    steps = live.gan.steps
+    live.advance()
+    assert live.gan.steps == steps                      # stopped
+    live.controls["lr_g"].value = live.controls["lr_d"].value = 1e-3
+    live.reset_button.click()
+    assert live.error is None and live.gan.steps == 0 and live.gan.diverged is None
+    live.advance()
+    assert live.gan.steps == 20 and not live.view.banner.get_visible()
+
+
+def test_a_generator_collapsed_to_a_point_counts_as_diverged():
+    """lr 0.1 with the clipped critic: no NaN, but every z goes to one point and the losses flatten."""
+    g = G.ToyGAN("grid", width=16, batch=64)
+    with torch.no_grad():
+        g.G[-1].weight.zero_()
+    from genlib.train import Diverged
+
+    with pytest.raises(Diverged, match="single point"):
+        V.collapsed_to_a_point(g)
+    V.collapsed_to_a_point(G.ToyGAN("grid", width=16, batch=64))  # an untrained generator spreads

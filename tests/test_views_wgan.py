@@ -92,3 +92,13 @@ def test_random_states_are_valid():
             v.update(**s)
             v.fig.canvas.draw()
             assert all(np.isfinite(line.get_ydata()).all() for ax in v.fig.axes for line in ax.lines)
+
+
+def test_parallel_lines_title_names_theta_and_stays_inside_the_figure():
+    from genlib.plots import audit
+
+    v = ParallelLines()
+    for theta in (-1.0, -0.05, 0.0, 1.0):
+        v.update(theta=theta)
+        assert v.title.get_text().startswith(f"theta = {theta:+.2f}")
+        assert audit(v.fig, widget=True) == []

@@ -12,6 +12,12 @@ import math
 import numpy as np
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]
+
+
 def _downsample(x, y, most=400):
     x, y = np.asarray(x, float), np.asarray(y, float)
     if len(x) <= most:
@@ -67,6 +73,14 @@ class GANView:
         for ax in (self.ax_loss, self.ax_cov):
             ax.xaxis.set_major_locator(MaxNLocator(3, integer=True))
             ax.yaxis.set_major_locator(MaxNLocator(3))
+        # before the first step the curves are empty: say what will appear there
+        self.hint_loss = self.ax_loss.text(0.5, 0.5, "no step yet:\npress Play or Step", ha="center", va="center",
+                                           transform=self.ax_loss.transAxes, fontsize=9, color="0.35")
+        # a diverged run: the reason, in the picture (the curves would only stop)
+        self.banner = self.ax.text(0.5, 0.5, "", ha="center", va="center", transform=self.ax.transAxes,
+                                   fontsize=9, color="#d62728", wrap=True,
+                                   bbox=dict(boxstyle="round", facecolor="white", edgecolor="#d62728", alpha=0.95))
+        self.banner.set_visible(False)
         self.update()
         # lay the figure out once (constrained layout), then drop the layout engine: the axes keep
         # their places and savefig skips the extra layout pass it makes whenever an engine is set
@@ -81,33 +95,54 @@ class GANView:
         with one_thread(self.gan.device):
             self._update()
 
+    def show_error(self, message: str):
+        """Show why training stopped ('diverged: ...') over the samples, and in the title."""
+        why = message.removeprefix("Training diverged: ").split(";")[0].split(" (")[0]
+        why = why if len(why) <= 110 else why[:107] + "..."
+        self.banner.set_text("diverged:\n" + "\n".join(_wrap(why, 30)) + "\nlower the learning rate, then Reset")
+        self.banner.set_visible(True)
+        self.title.set_text(f"{self.gan.loss}, step {self.gan.steps}: diverged\n(the status line says why)")
+
     def _update(self):
         gan = self.gan
-        fake = gan.sample(self.n_show)
-        self.fake.set_offsets(fake)
-        values = gan.critic_on(self.grid_points).reshape(self.res, self.res)
-        self.image.set_data(values)
-        if gan.loss.startswith("wgan"):
-            lo, hi = float(values.min()), float(values.max())
-            self.image.set_clim(lo, hi if hi > lo else lo + 1e-6)
-        else:
-            self.image.set_clim(0, 1)
-        pts = fake[: self.n_arrows]
-        g = gan.gradient_on(pts)
-        norm = np.linalg.norm(g, axis=1).max()
-        g = g * (0.15 * self.lim / norm) if norm > 0 else g  # the longest arrow is 15 % of the half-width
-        self.arrows.set_offsets(pts)
-        self.arrows.set_UVC(g[:, 0], g[:, 1])
+        bad = getattr(gan, "diverged", None)
+        if not bad:  # a diverged GAN's networks may hold NaN: leave its last picture of them
+            fake = gan.sample(self.n_show)
+            self.fake.set_offsets(fake)
+            values = gan.critic_on(self.grid_points).reshape(self.res, self.res)
+            self.image.set_data(values)
+            if gan.loss.startswith("wgan"):
+                lo, hi = float(values.min()), float(values.max())
+                self.image.set_clim(lo, hi if hi > lo else lo + 1e-6)
+            else:
+                self.image.set_clim(0, 1)
+            pts = fake[: self.n_arrows]
+            g = gan.gradient_on(pts)
+            norm = np.linalg.norm(g, axis=1).max()
+            g = g * (0.15 * self.lim / norm) if norm > 0 else g  # the longest arrow is 15 % of the half-width
+            self.arrows.set_offsets(pts)
+            self.arrows.set_UVC(g[:, 0], g[:, 1])
         h = gan.history
         for line, key in ((self.line_d, "loss_d"), (self.line_g, "loss_g")):
             line.set_data(*_downsample(h["step"], h[key]))
         self.line_modes.set_data(h["eval_step"], np.asarray(h["modes"], float) / self.n_modes)
         self.line_hq.set_data(h["eval_step"], h["hq"])
-        for ax in (self.ax_loss, self.ax_cov):
-            ax.relim()
-            ax.autoscale_view(scalex=True, scaley=(ax is self.ax_loss))
+        self.hint_loss.set_visible(not h["step"])
+        if h["step"]:
+            for ax in (self.ax_loss, self.ax_cov):
+                ax.set_autoscalex_on(True)
+                ax.relim()
+                ax.autoscale_view(scalex=True, scaley=(ax is self.ax_loss))
+        else:  # before the first step: a step axis that starts at 0, a loss axis around log 2
+            for ax in (self.ax_loss, self.ax_cov):
+                ax.set_xlim(-5, 100)
+            self.ax_loss.set_ylim(-0.1, 1.5)
         cov = f", {h['modes'][-1]} modes, {100 * h['hq'][-1]:.0f}% HQ" if h["modes"] else ""
-        self.title.set_text(f"{gan.loss}, step {gan.steps}{cov}\nblue: data, red: G(z), arrows: G's gradient")
+        self.title.set_text(f"{gan.loss}, step {gan.steps}{cov}\nblue data, red G(z), arrows: G's push")
+        if bad:
+            self.show_error(bad)
+        else:
+            self.banner.set_visible(False)
 
     @staticmethod
     def random_state(rng) -> dict:
@@ -149,6 +184,38 @@ def lr_slider(value: float, description: str, style=None):
                              continuous_update=False, style=style or {})
 
 
+def collapsed_to_a_point(gan, share: float = 0.1) -> None:
+    """Raise ``genlib.train.Diverged`` when the generator sends every z to one point.
+
+    Far too high a learning rate does not always end in NaN: with the ``wgan`` loss at
+    lr 0.1 the clipped critic goes flat, its loss sits at 0 and the generator shrinks to a
+    single point, so the curves only flatten. A generator whose samples spread less than
+    ``share`` of one mode's standard deviation has stopped being a distribution; say so.
+    """
+    from ..gan import _train
+
+    x = gan.sample(256, ema=False)
+    tiny = share * gan.std if gan.std else 1e-3 * gan.scale
+    if np.all(np.isfinite(x)) and float(x.std(0).max()) < tiny:
+        Diverged, _ = _train()
+        gan.diverged = (f"the generator collapsed to a single point at step {gan.steps} (its samples spread less "
+                        f"than {tiny:.2g}) and the losses went flat; {gan._hint()}")
+        raise Diverged(gan.diverged)
+
+
+def status_line(live) -> str:
+    """``step 1,240 · 610 steps/s · 25/25 modes · 41% HQ`` (modes and HQ share of the last evaluation)."""
+    gan = live.gan if hasattr(live, "gan") else live.view.gan
+    parts = [f"step {gan.steps:,}"]
+    if live.steps_per_s:
+        parts.append(f"{live.steps_per_s:,.0f} steps/s")
+    h = gan.history
+    if h["modes"]:
+        parts.append(f"{h['modes'][-1]}/{len(gan.modes)} modes")
+        parts.append(f"{100 * h['hq'][-1]:.0f}% HQ")
+    return " \u00b7 ".join(parts)
+
+
 def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps: int = 300,
             eval_n: int = 1000, interval_ms: int = 100, **kw):
     """The live trainer: Play / Pause / Step, and controls for the loss, the learning
@@ -170,6 +237,7 @@ def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps:
         gan.step(n)
         if gan.modes is not None:
             gan.coverage(eval_n)
+        collapsed_to_a_point(gan)
 
     if headless() and headless_steps:
         step(headless_steps)
@@ -187,7 +255,12 @@ def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps:
     def on_control(name, value):
         gan.set(**{name: value})
 
+    def reset():
+        gan.reset()
+        if gan.modes is not None:
+            gan.coverage(eval_n)
+
     live = Live(view, step, steps_per_tick=steps_per_tick, interval_ms=interval_ms, controls=controls,
-                on_control=on_control, title=f"GAN trainer ({gan.name})")
+                on_control=on_control, title=f"GAN trainer ({gan.name})", status=status_line, reset=reset)
     live.gan = gan
     return live

@@ -48,12 +48,13 @@ class ParallelLines:
                                  arrowprops=dict(arrowstyle="<->", color=M_COLOR))
         ax.set_xlim(-1.1, 1.1)
         ax.set_ylim(-0.2, 1.1)
-        ax.set_xlabel("x  (blue: real at x = 0, red: fake at x = theta)", fontsize=8)
+        ax.set_xlabel("x")
+        ax.set_title("real (blue) at x = 0,\nfake (red) at x = theta")
         self.bars = self.ax_bar.bar(self.NAMES, [0, 0, 0, 0], color=[M_COLOR, Q_COLOR, "#2ca02c", P_COLOR])
         self.labels = [self.ax_bar.text(i, 0, "", ha="center", va="bottom", fontsize=9) for i in range(4)]
         self.ax_bar.axhline(LOG2, color="0.6", lw=0.8, ls=":")
         self.ax_bar.set_ylim(0, self.YMAX)
-        self.title = self.ax_bar.set_title("")
+        self.title = self.ax_bar.set_title("theta = +0.00: TV, KL, JS, W1")  # the longest text, laid out once
         freeze_layout(self.fig)
         self.update(theta=0.5)
         self.dynamic = [self.fake_pts, *self.bars, *self.labels, self.title]  # what update() changes (genlib.plots.Renderer)
@@ -69,7 +70,7 @@ class ParallelLines:
             self.bars[i].set_height(shown)
             self.labels[i].set_position((i, shown))
             self.labels[i].set_text("inf" if math.isinf(v) else f"{v:.2f}")
-        self.title.set_text(f"theta = {theta:+.2f}")
+        self.title.set_text(f"theta = {theta:+.2f}: TV, KL, JS, W1")
         return d
 
     @staticmethod

@@ -14,8 +14,9 @@
 #   and why a saturating loss stops giving gradients;
 # * Kantorovich-Rubinstein duality: W1 as a sup over 1-Lipschitz *critics*;
 # * WGAN with weight clipping and WGAN-GP with a gradient penalty, written out; a critic
-#   whose value tracks the true W1 during training; mode coverage of a GAN and a WGAN-GP
-#   on the ring of 8 and the grid of 25 Gaussians.
+#   whose value tracks the true W1 during training;
+# * how to compare two GANs fairly (equal compute, each at its own tuned learning rate) on the
+#   ring of 8 and the grid of 25 Gaussians, and what WGAN-GP buys over a tuned GAN.
 #
 # **Prerequisites**: lecture 2 (KL, JS) and lecture 6 (GANs, the optimal discriminator,
 # `V(G, D*) = 2 JS - log 4`).
@@ -29,14 +30,16 @@ if "google.colab" in sys.modules:
 # %% tags=["parameters"]
 PROFILE: str = "auto"  # one of auto, cpu, full
 SEED: int = 0  # random seed, a non-negative integer
-STEPS: int = 500  # generator steps of each GAN run on the ring and the grid (the full profile trains 10x longer)
-LR: float = 1e-3  # Adam learning rate of the generator and the critic or discriminator, positive
+STEPS: int = 600  # generator steps of each WGAN-GP run on the ring and the grid; the GAN gets N_CRITIC times as many (the full profile trains 10x longer)
+LR: float = 1e-3  # Adam learning rate of WGAN-GP's generator and critic, positive
+GAN_LR: float = 2e-3  # Adam learning rate of the GAN's generator and discriminator (tuned on the ring), positive
 N_CRITIC: int = 5  # critic updates per generator update in WGAN-GP, at least 1
 
 # %%
 import copy
 import itertools
 import math
+import time
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -46,11 +49,11 @@ from scipy import integrate, optimize, stats
 from scipy.spatial.distance import cdist, jensenshannon
 
 import genlib
-from genlib import check, info, metrics, report, toy, widgets
+from genlib import check, info, measured, metrics, report, toy, widgets
 from genlib.train import Diverged, guard
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0), STEPS=genlib.integer(min=1),
-                    LR=genlib.number(positive=True), N_CRITIC=genlib.integer(min=1))
+                    LR=genlib.number(positive=True), GAN_LR=genlib.number(positive=True), N_CRITIC=genlib.integer(min=1))
 # One torch thread: the networks here are tiny, and one thread is both faster and reproducible on any machine.
 rt = genlib.setup(P.PROFILE, P.SEED, threads=1)
 
@@ -393,8 +396,13 @@ lines
 # %% [markdown]
 # ## 6. Kantorovich-Rubinstein duality and the critic
 #
-# The inf over couplings is hard to use for training (one plan per batch, no gradient for the
-# generator's parameters). Linear-programming duality turns it into a sup over functions:
+# The inf over couplings can be used for training directly: on a minibatch the optimal plan is a
+# matching (an assignment problem), and the matched cost $\frac1n \sum_k \|x_k - G(z_{\sigma(k)})\|$
+# has a gradient in the generator's parameters almost everywhere (the plan stays fixed under a small
+# move, and the cost moves with the points). The obstacles are elsewhere: solving an assignment costs
+# $O(n^3)$ per batch, and the minibatch distance is biased - two batches of the *same* distribution
+# are at a positive distance - so its minimiser is not the data distribution. Linear-programming
+# duality gives a second route, a sup over functions:
 #
 # $$W_1(p, q) = \sup_{\|f\|_L \le 1} \ \mathbb{E}_{x \sim p}[f(x)] - \mathbb{E}_{x \sim q}[f(x)],$$
 #
@@ -445,7 +453,9 @@ dual
 # (the critic loss below is its negative) and the generator to minimise
 # $-\mathbb{E}_z f_w(G(z))$. A ReLU network whose weights all lie in $[-c, c]$ is $K$-Lipschitz
 # for some $K$ that depends on $c$ and the architecture, so after each critic update the
-# weights are clipped. The critic then estimates $K \cdot W_1$, with an unknown $K$.
+# weights are clipped. The clipped networks are only a *subset* of the $K$-Lipschitz functions, so
+# the sup over them is at most $K \cdot W_1$: the critic estimates a lower bound on $K \cdot W_1$,
+# with an unknown $K$, and the bound can be loose.
 
 # %%
 def critic_loss(f_real, f_fake):
@@ -464,7 +474,8 @@ def gradient_penalty(critic, real, fake):
     eps = torch.rand(real.shape[0], 1)
     x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
     (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
-    return ((grad.norm(dim=1) - 1) ** 2).mean()
+    slopes = grad.norm(dim=1)  # ||grad f(x_hat)||, one per point
+    return ((slopes - 1) ** 2).mean()
 
 # %% [markdown]
 # What does clipping do to the critic? We fix two 2-D point clouds - the ring of 8 Gaussians
@@ -516,16 +527,16 @@ def train_critic(c=None, lam=None, steps=rt.pick(cpu=300, full=1000), seed=P.SEE
 
 results = {f"clip c = {c}": train_critic(c=c) for c in (0.001, 0.01, 0.1)}
 results["gradient penalty"] = train_critic(lam=10.0)
-print(f"true W1 (exact OT) = {w1_true:.3g}")
-print(f"{'critic':<18}{'estimate':>10}{'/ W1':>8}{'mean |grad f|':>15}")
+print(f"true W1 (exact OT) = {measured(w1_true):.3g}")
+print(f"{'critic':<18}{'estimate':>12}{'/ W1':>10}{'mean |grad f|':>15}")
 for k, (est, gn) in results.items():
-    print(f"{k:<18}{est:>10.3g}{est / w1_true:>8.2g}{gn:>15.2g}")
+    print(f"{k:<18}{measured(est, '.3g'):>12}{measured(est / w1_true, '.2g'):>10}{measured(gn, '.2g'):>15}")
 ests = [results[f"clip c = {c}"][0] for c in (0.001, 0.01, 0.1)]
 check.claim("clipping sets the scale: the estimate grows with c", ests[0] < ests[1] < ests[2], ests=ests)
-check.claim("with c = 0.01 the critic is far from 1-Lipschitz-tight: estimate < 10 % of W1 and gradients < 0.1",
-            ests[1] < 0.1 * w1_true and results["clip c = 0.01"][1] < 0.1)
-check.claim("with c = 0.1 the clipped critic is steeper than 1 (mean gradient norm > 1.5): no longer 1-Lipschitz",
-            results["clip c = 0.1"][1] > 1.5)
+check.between("with c = 0.01 the critic is far from 1-Lipschitz-tight: its estimate is below 10 % of W1", ests[1] / w1_true, high=0.1)
+check.between("... and its mean gradient norm is below 0.1", results["clip c = 0.01"][1], high=0.1)
+check.between("with c = 0.1 the clipped critic is steeper than 1 (mean gradient norm > 1.5): no longer 1-Lipschitz",
+              results["clip c = 0.1"][1], 1.5)
 check.between("the gradient-penalty critic estimates W1 itself (within 25 %)", results["gradient penalty"][0] / w1_true, 0.75, 1.25)
 
 # %% [markdown]
@@ -548,7 +559,7 @@ check.between("the gradient-penalty critic estimates W1 itself (within 25 %)", r
 # `gradient_penalty` above is exactly this last term: one $\epsilon$ per pair, the norm over
 # each point's coordinates (not over the batch), squared distance to 1, averaged. The paper uses
 # $\lambda = 10$ and Adam$(10^{-4}, \beta = (0, 0.9))$; on our small 2-D problems $\lambda = 1$ and
-# Adam$(10^{-3}, \beta = (0.5, 0.9))$ work well (the recipe of `benchmarks/wgan_modes.py`).
+# Adam$(10^{-3}, \beta = (0.5, 0.9))$ work well (the recipe of section 10, which `benchmarks/wgan_modes.py` runs).
 
 # %% [markdown]
 # ### Exercise 1: the gradient penalty
@@ -659,35 +670,48 @@ fig, ax = plt.subplots(figsize=(5, 3))
 ax.plot(track["step"], track["w1"], "k-", label="W1 (scipy, on samples)")
 ax.plot(track["step"], track["critic"], "o", ms=3, color="#d62728", label="critic estimate")
 ax.set_xlabel("generator step")
+ax.set_title("1-D WGAN-GP: the critic's estimate and the true W1")
 ax.legend()
 plt.show()
-print(f"correlation {r:.2f}; W1 from {track['w1'][0]:.2g} to {track['w1'][-1]:.2g}; "
-      f"critic estimate from {track['critic'][0]:.2g} to {track['critic'][-1]:.2g}")
-check.between("the critic's estimate correlates with the true W1 (Pearson r > 0.8)", r, 0.8, 1.0)
+print(f"correlation {measured(r):.2f}; W1 from {measured(track['w1'][0]):.2g} to {measured(track['w1'][-1]):.2g}; "
+      f"critic estimate from {measured(track['critic'][0]):.2g} to {measured(track['critic'][-1]):.2g}")
+check.between("the critic's estimate correlates with the true W1 (Pearson r > 0.7)", r, 0.7)
 check.claim("training brings W1 down by more than 2x, and the critic's estimate with it",
             track["w1"][-1] < track["w1"][0] / 2 and track["critic"][-1] < track["critic"][0] / 2)
 report.record("critic_w1_correlation", round(float(r), 3))
 
 # %% [markdown]
-# ## 10. Mode coverage: GAN vs WGAN-GP on the ring and the grid
+# ## 10. Mode coverage: GAN vs WGAN-GP, a fair comparison
 #
 # The protocol of VEEGAN and PacGAN: draw 2,500 samples; a sample is *high quality* (HQ) if it
 # lies within 3 standard deviations of its nearest mode; a mode is *captured* if it is the
-# nearest mode of at least one HQ sample (`genlib.metrics.mode_coverage`). Both models get the
-# same networks (ReLU MLPs with 3 hidden layers of 64 units in the cpu profile, 128 in the full
-# profile and in the benchmark; $z \in \mathbb{R}^2$), the same optimiser Adam(LR, 0.5, 0.9),
-# the same number of generator steps and an exponential moving average of the generator's
-# weights for sampling. The GAN (non-saturating loss) takes one discriminator step per
-# generator step, the WGAN-GP `N_CRITIC` critic steps. The data is rescaled to about
-# $[-1, 1]$ for training (the grid divided by 4) and mapped back for scoring. The learning rate
-# decays linearly to a tenth over the second half.
+# nearest mode of at least one HQ sample (`genlib.metrics.mode_coverage`).
+#
+# A comparison is only fair if both models get the same compute and each its own best settings:
+#
+# * **the same number of discriminator updates**: WGAN-GP makes `N_CRITIC` critic updates per
+#   generator update for `STEPS` generator updates; the GAN (non-saturating loss) makes one
+#   discriminator update per generator update, for `N_CRITIC * STEPS` of them. A critic update
+#   with its gradient penalty (a second backward pass) costs about as much as a GAN's
+#   discriminator-plus-generator update, so the wall times are close too (printed below);
+# * **each model at its own learning rate**: WGAN-GP at `LR`, the GAN at `GAN_LR`, tuned on the
+#   ring (width 64, 1,500 steps: $2\cdot 10^{-4}$ learns nothing, $5\cdot 10^{-4}$ finds the 8 modes with
+#   blurred samples, $2\cdot 10^{-3}$ finds them with sharp ones). Against an untuned GAN any new
+#   loss "wins".
+#
+# Everything else is shared: ReLU MLPs with 3 hidden layers of 64 units (128 in the full
+# profile), $z \in \mathbb{R}^2$, Adam with $\beta = (0.5, 0.9)$, batches of 256, the learning
+# rate decaying linearly to a tenth over the second half, and an exponential moving average
+# (EMA) of the generator's weights for sampling. The data is rescaled for training (the grid
+# halved) and mapped back for scoring.
 
 # %%
-SCALE = {"ring": 1.0, "grid": 4.0}
+SCALE = {"ring": 1.0, "grid": 2.0}
 
 
-def train_toy(data, loss, steps, seed, lr=P.LR, n_critic=P.N_CRITIC, lam=1.0, batch=256, ema=0.99,
+def train_toy(data, loss, steps, seed, lr, n_critic=1, lam=1.0, batch=256, ema=0.99,
               width=rt.pick(cpu=64, full=128), track_every=0):
+    """A GAN (loss "nonsaturating") or a WGAN-GP ("wgan-gp") on a 2-D toy set: samples, coverage, log, seconds."""
     genlib.seed_everything(seed)
     _, modes_fn, std = toy.TOYS[data]
     modes, s = modes_fn(), SCALE[data]
@@ -697,13 +721,14 @@ def train_toy(data, loss, steps, seed, lr=P.LR, n_critic=P.N_CRITIC, lam=1.0, ba
     opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.5, 0.9))
     opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.9))
     real = lambda n: modes_t[torch.randint(0, len(modes_t), (n,))] + std / s * torch.randn(n, 2)
-    log = {"step": [], "critic": [], "w1": [], "hq": []}
+    log = {"step": [], "value": [], "w1": [], "hq": []}
+    t0 = time.perf_counter()
     for t in range(steps):
         factor = 1.0 if t < steps / 2 else 1.0 - 0.9 * (t - steps / 2) / (steps / 2)
         for opt in (opt_g, opt_d):
             for group in opt.param_groups:
                 group["lr"] = lr * factor
-        for _ in range(n_critic if loss == "wgan-gp" else 1):
+        for _ in range(n_critic):
             x = real(batch)
             with torch.no_grad():
                 y = G(torch.randn(batch, 2))
@@ -723,75 +748,155 @@ def train_toy(data, loss, steps, seed, lr=P.LR, n_critic=P.N_CRITIC, lam=1.0, ba
             for pa, pg in zip(G_avg.parameters(), G.parameters()):
                 pa.mul_(ema).add_(pg, alpha=1 - ema)
         guard(loss_d, "critic loss" if loss == "wgan-gp" else "discriminator loss",
-              f"the learning rate LR = {lr} is probably too high", step=t)
+              f"the learning rate {lr} is probably too high", step=t)
         if track_every and (t + 1) % track_every == 0:
             with torch.no_grad():
-                xr, xf = real(400), G_avg(torch.randn(400, 2))
+                xr, xf = real(400), G(torch.randn(400, 2))
                 log["step"].append(t + 1)
-                log["critic"].append((D(xr).mean() - D(xf).mean()).item())
-                c = cdist(xr.numpy(), xf.numpy())
+                if loss == "wgan-gp":  # the critic's estimate of W1
+                    log["value"].append((D(xr).mean() - D(xf).mean()).item())
+                else:  # the discriminator's loss (log 4 when it cannot tell real from fake)
+                    log["value"].append((F.softplus(-D(xr)).mean() + F.softplus(D(xf)).mean()).item())
+                c = cdist(xr.numpy() * s, xf.numpy() * s)
                 ii, jj = optimize.linear_sum_assignment(c)
                 log["w1"].append(c[ii, jj].mean())
-                log["hq"].append(metrics.mode_coverage(G_avg(torch.randn(1000, 2)).numpy() * s, modes, std)["hq"])
+                log["hq"].append(metrics.mode_coverage(xf.numpy() * s, modes, std)["hq"])
+    seconds = time.perf_counter() - t0
     with torch.no_grad():
         samples = G_avg(torch.randn(2500, 2, generator=torch.Generator().manual_seed(seed + 1))).numpy() * s
-    return samples, metrics.mode_coverage(samples, modes, std), {k: np.array(v) for k, v in log.items()}
+    return samples, metrics.mode_coverage(samples, modes, std), {k: np.array(v) for k, v in log.items()}, seconds
 
 
 steps = rt.pick(cpu=P.STEPS, full=10 * P.STEPS)
+budget = {"nonsaturating": dict(steps=P.N_CRITIC * steps, n_critic=1, lr=P.GAN_LR),
+          "wgan-gp": dict(steps=steps, n_critic=P.N_CRITIC, lr=P.LR)}
 runs = {}
 for data in ("ring", "grid"):
-    for loss in ("nonsaturating", "wgan-gp"):
-        runs[data, loss] = train_toy(data, loss, steps, P.SEED, track_every=max(1, steps // 20) if (data, loss) == ("ring", "wgan-gp") else 0)
+    for loss, b in budget.items():
+        runs[data, loss] = train_toy(data, loss, seed=P.SEED, track_every=max(1, b["steps"] // 20) if data == "ring" else 0, **b)
 
-print(f"{steps} generator steps, 2,500 samples, 3 std")
-print(f"{'data':<6}{'loss':<15}{'modes':>8}{'HQ %':>7}")
-for (data, loss), (_, cov, _) in runs.items():
-    print(f"{data:<6}{loss:<15}{cov['modes']:>5}/{len(toy.TOYS[data][1]()):<2}{100 * cov['hq']:>7.0f}")
+print(f"{P.N_CRITIC * steps} discriminator or critic updates per run, 2,500 samples, 3 std")
+print(f"{'data':<6}{'loss':<15}{'G steps':>8}{'lr':>8}{'seconds':>10}{'modes':>10}{'HQ %':>8}")
+for (data, loss), (_, cov, _, sec) in runs.items():
+    n_modes = len(toy.TOYS[data][1]())
+    print(f"{data:<6}{loss:<15}{budget[loss]['steps']:>8}{budget[loss]['lr']:>8.0e}{measured(sec, '.0f'):>10}"
+          f"{measured(cov['modes'], 'd'):>7}/{n_modes:<2}{measured(100 * cov['hq'], '.0f'):>8}")
     report.record(f"{data}_{loss}_modes", cov["modes"])
+    report.record(f"{data}_{loss}_hq", round(float(cov["hq"]), 4))
+    report.record(f"{data}_{loss}_seconds", round(sec, 1))
+report.record("mode_runs", {"generator_steps": {k: b["steps"] for k, b in budget.items()}, "width": rt.pick(cpu=64, full=128)})
 
 fig, axes = plt.subplots(2, 2, figsize=(7, 7))
-for ax, ((data, loss), (smp, cov, _)) in zip(axes.ravel(), runs.items()):
+for ax, ((data, loss), (smp, cov, _, _)) in zip(axes.ravel(), runs.items()):
     m = toy.TOYS[data][1]()
     ax.scatter(smp[:, 0], smp[:, 1], s=2, alpha=0.3, color="#d62728")
     ax.scatter(m[:, 0], m[:, 1], marker="x", color="k", s=20)
-    ax.set_title(f"{data}, {loss}: {cov['modes']} modes")
+    ax.set_title(f"{data}, {loss}")
     ax.set_aspect("equal")
+fig.suptitle("2,500 samples (red) and the modes (black crosses)")
 plt.show()
 
+# %% [markdown]
+# What the table shows (and what we measured for SEED 0 to 4 while writing this lecture): WGAN-GP
+# finds every ring mode and most grid modes, and **so does the tuned GAN** - neither captures
+# clearly more modes than the other, seed after seed. At this budget the GAN's samples are even
+# sharper (a much higher HQ share): its many cheap generator updates pay off, while WGAN-GP's
+# samples still smear between the modes. With ten times the budget (the full profile,
+# `benchmarks/wgan_modes.py`) WGAN-GP's samples become sharp as well. Mode coverage on these toys
+# is not where WGAN-GP beats a well-tuned GAN (the same GAN at a learning rate of $2 \cdot 10^{-4}$
+# learns nothing in this budget: that is how unfair comparisons are won); the checks
+# below claim only what holds for both models, in both profiles.
+
 # %%
-for data in ("ring", "grid"):
-    gan, wgan = runs[data, "nonsaturating"][1], runs[data, "wgan-gp"][1]
-    check.claim(f"{data}: with the same generator steps, WGAN-GP captures more modes than the GAN",
-                wgan["modes"] > gan["modes"], gan=gan["modes"], wgan=wgan["modes"])
-check.between("ring: WGAN-GP captures at least 7 of 8 modes", runs["ring", "wgan-gp"][1]["modes"], 7, 8)
-check.between("grid: WGAN-GP captures at least 15 of 25 modes", runs["grid", "wgan-gp"][1]["modes"], 15, 25)
+enough = steps >= 500 and P.N_CRITIC >= 5
+if check.needs(enough, "the mode-coverage checks need STEPS of at least 500 and N_CRITIC of at least 5"):
+    check.between("ring: WGAN-GP captures at least 6 of the 8 modes", runs["ring", "wgan-gp"][1]["modes"], 6)
+    check.between("grid: WGAN-GP captures at least 18 of the 25 modes", runs["grid", "wgan-gp"][1]["modes"], 18)
+    check.between("ring: the tuned GAN, with the same number of discriminator updates, captures at least 5 of the 8 modes too",
+                  runs["ring", "nonsaturating"][1]["modes"], 5)
+    check.between("grid: the tuned GAN captures at least 15 of the 25 modes", runs["grid", "nonsaturating"][1]["modes"], 15)
+
+# %% [markdown]
+# ## 11. What WGAN-GP does buy
+#
+# ### A gradient of known size
+#
+# Back to section 7's two fixed point clouds (the ring and a blob at its centre, practically
+# disjoint). We train a GAN discriminator on them and look at the gradient the generator would
+# get at the fake points, as the discriminator improves. With the non-saturating loss it grows
+# without bound as the discriminator becomes confident (its logit keeps steepening); with the
+# saturating loss it is $\sigma(s)$ times that slope, a product of a vanishing and a growing
+# factor. The gradient-penalty critic's gradient is held near 1 by construction (section 7's
+# table), whatever the distance and however long the critic trains.
+
+# %%
+def generator_gradients(checkpoints=(10, 30, 100, 300), seed=P.SEED):
+    genlib.seed_everything(seed)
+    D = mlp(2, 1, width=64, depth=3)
+    opt = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.9))
+    rows = {}
+    for t in range(max(checkpoints) + 1):
+        if t in checkpoints:
+            y = fake_pts.clone().requires_grad_(True)
+            s = D(y)
+            (g_sat,) = torch.autograd.grad(torch.log1p(-torch.sigmoid(s)).sum(), y, retain_graph=True)
+            (g_ns,) = torch.autograd.grad(F.softplus(-s).sum(), y)
+            rows[t] = (g_sat.norm(dim=1).mean().item(), g_ns.norm(dim=1).mean().item(), torch.sigmoid(s).mean().item())
+        loss = F.softplus(-D(real_pts)).mean() + F.softplus(D(fake_pts)).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return rows
+
+
+grads = generator_gradients()
+print(f"{'D steps':>8}{'D(fake)':>10}{'|grad| saturating':>20}{'|grad| non-saturating':>24}")
+for t, (g_sat, g_ns, d_fake) in grads.items():
+    print(f"{t:>8}{measured(d_fake, '.2g'):>10}{measured(g_sat, '.2g'):>20}{measured(g_ns, '.2g'):>24}")
+print(f"gradient-penalty critic (section 7): mean |grad f| {measured(results['gradient penalty'][1]):.2f}")
+check.between("the non-saturating generator gradient grows more than 3x from 30 to 300 discriminator steps",
+              grads[300][1] / grads[30][1], 3.0)
+check.between("the gradient-penalty critic's gradient norm stays near 1 (between 0.75 and 1.25)",
+              results["gradient penalty"][1], 0.75, 1.25)
 
 # %% [markdown]
 # ### A loss that tracks quality
 #
-# After this short budget the samples are still blurred (few are within 3 std of a mode), so the HQ
-# column is low; the modes are found first, precision comes with longer training.
-#
-# During the WGAN-GP run on the ring we also recorded, twenty times over the run, the critic's estimate
-# and the exact $W_1$ between 400 real and 400 generated points (optimal matching). As the
-# samples improve, both fall.
+# During the two ring runs of section 10 we recorded, twenty times over each run, the exact
+# $W_1$ between 400 real and 400 generated points (optimal matching) and the share of HQ samples,
+# together with the critic's estimate $\mathbb{E}_\text{real} f - \mathbb{E}_\text{fake} f$
+# (WGAN-GP) or the discriminator's loss (GAN). The critic's estimate falls with $W_1$; the
+# discriminator's loss stays near $\log 4$ however good or bad the samples are (a balanced game
+# looks the same at every stage), so it cannot tell you when to stop or which run is better.
 
 # %%
-log = runs["ring", "wgan-gp"][2]
-fig, ax = plt.subplots(figsize=(5, 3))
-ax.plot(log["step"], log["w1"], "k-", label="W1 (exact OT, 400 points)")
-ax.plot(log["step"], log["critic"], "o-", ms=3, color="#d62728", label="critic estimate")
-ax2 = ax.twinx()
-ax2.plot(log["step"], log["hq"], ":", color="#2ca02c", label="HQ share")
-ax.set_xlabel("generator step")
-ax.legend(loc="upper right")
+fig, axes = plt.subplots(1, 2, figsize=(9, 4))
+for ax, loss, name in zip(axes, ("wgan-gp", "nonsaturating"), ("critic's estimate", "discriminator's loss")):
+    lg = runs["ring", loss][2]
+    ax.plot(lg["step"], lg["w1"], "k-", label="W1 (exact OT, 400 points)")
+    ax.plot(lg["step"], lg["value"], "o-", ms=3, color="#d62728", label=name)
+    ax.set_xlabel("generator step")
+    ax.set_title(f"ring, {loss}")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1)
 plt.show()
-rho = stats.spearmanr(log["critic"], log["w1"])[0]
-print(f"Spearman correlation critic vs W1: {rho:.2f}")
-check.between("ring: the critic's estimate and the exact W1 rise and fall together (Spearman > 0.6)", rho, 0.6, 1.0)
-check.claim("ring: the critic's estimate at the end is below half its first value, while HQ rose",
-            log["critic"][-1] < 0.5 * log["critic"][0] and log["hq"][-1] > log["hq"][0])
+log = runs["ring", "wgan-gp"][2]
+rho = stats.spearmanr(log["value"], log["w1"])[0]
+rho_gan = stats.spearmanr(runs["ring", "nonsaturating"][2]["value"], runs["ring", "nonsaturating"][2]["w1"])[0]
+print(f"Spearman correlation with W1: critic {measured(rho):.2f}, GAN discriminator loss {measured(rho_gan):.2f}")
+if check.needs(enough, "the checks on the ring runs need STEPS of at least 500 and N_CRITIC of at least 5"):
+    check.between("ring: the critic's estimate and the exact W1 rise and fall together (Spearman > 0.6)", rho, 0.6)
+    check.between("ring: the critic's estimate at the end is below half its first value", log["value"][-1] / log["value"][0], high=0.5)
+    check.claim("ring: ... while the share of high-quality samples rose", log["hq"][-1] > log["hq"][0], hq=log["hq"])
+report.record("ring_critic_w1_spearman", round(float(rho), 3))
+
+# %% [markdown]
+# ### Stability?
+#
+# WGAN-GP is often said to be more robust to its settings than a GAN. On these toys, at equal
+# compute, we could not confirm it: a GAN with a sensible learning rate trains as reliably, and
+# WGAN-GP, too, fails to find the modes when its learning rate or its budget is too small. Try
+# it: rerun this lecture with `-p GAN_LR 0.0002` or `-p LR 0.0003`. What the Wasserstein loss
+# does guarantee is the two properties above: a gradient of controlled size, and a loss you can read.
 
 # %% [markdown]
 # ### Train one yourself
@@ -846,11 +951,12 @@ verify("W1 between samples", my_w1, stats.wasserstein_distance, w1_cases,
 # * WGAN enforces the Lipschitz constraint by weight clipping (a crude knob that sets the
 #   critic's scale), WGAN-GP by a gradient penalty at interpolates; the critic's estimate then
 #   tracks the true $W_1$ and falls as samples improve.
-# * With the same short budget, WGAN-GP covered all ring modes and most grid modes, more than
-#   the GAN; the share of high-quality samples is still low after so few steps. With longer
-#   training (`benchmarks/wgan_modes.py --profile full`: 3x128 MLPs, 6,000 generator steps on
-#   the ring) it reaches the quality of the published results (8/8 ring modes with 97.9 %
-#   high-quality samples for seed 0, against 95.9 % for PacGAN4).
+# * Compared fairly (the same number of discriminator updates, each model at its own tuned
+#   learning rate), a GAN covers the ring and most of the grid as well as WGAN-GP does; what
+#   WGAN-GP buys is a generator gradient of controlled size on disjoint supports and a loss
+#   that tracks sample quality. With longer training (`benchmarks/wgan_modes.py`, the full
+#   profile) its samples reach the published quality (PacGAN4: 7.8/8 ring modes with 95.9 %
+#   high-quality samples, 24.8/25 grid modes with 93.6 %).
 #
 # **Further**: spectral normalisation (another way to bound the Lipschitz constant), sliced and
 # entropic optimal transport, and the diffusion models that replaced GANs for images - all
