@@ -21,6 +21,10 @@ MUTANTS = [
     Mutant("the Gaussian KL without its entropy term (-log sigma^2 dropped: MAP's penalty only)",
            "return 0.5 * (logvar.exp() + mu**2 - 1 - logvar).sum(-1)",
            "return 0.5 * (logvar.exp() + mu**2 - 1).sum(-1)"),
+    # Section 3: the differential entropy of a Gaussian, log(sigma sqrt(2 pi e)).
+    Mutant("the Gaussian entropy without the e (log(sigma sqrt(2 pi)), the log-density's constant)",
+           "entropy = 0.5 * np.log(2 * np.pi * np.e * sigmas**2)",
+           "entropy = 0.5 * np.log(2 * np.pi * sigmas**2)"),
     # Section 5: the likelihoods, summed over pixels.
     Mutant("the Bernoulli log-likelihood with the wrong sign of the logits for x = 0",
            "(1 - x) * logsig(-logits)",
@@ -32,6 +36,14 @@ MUTANTS = [
     Mutant("the IWAE bound with a log-sum-exp where the log-mean-exp goes",
            "return (torch.logsumexp(blocks, 1) - math.log(k)).mean(0)",
            "return torch.logsumexp(blocks, 1).mean(0)"),
+    # Section 7: the KL pulls the codes' mean to 0; without it (a plain autoencoder's loss) the codes drift.
+    Mutant("the training loss without its KL term (beta silently 0)",
+           "loss = -(recon - beta * kl).mean()",
+           "loss = -recon.mean()"),
+    # Section 11: the AAE's encoder must try to have its codes called prior draws.
+    Mutant("the AAE's encoder step with the discriminator's label for codes (it helps D instead of fooling it)",
+           "loss_g = bce(d_codes, torch.ones_like(d_codes))",
+           "loss_g = bce(d_codes, torch.zeros_like(d_codes))"),
     # Section 11: the density-ratio trick reads the KL from the discriminator's logit.
     Mutant("the discriminator's probability where its logit goes",
            "kl_from_disc = disc.decision_function(",
