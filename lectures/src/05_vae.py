@@ -1023,7 +1023,8 @@ z_prior = np.random.default_rng(P.SEED).normal(size=z_agg.shape)
 def discriminator_accuracy(codes, n=5000):
     """Held-out accuracy of an MLP telling (at most n) codes from as many prior draws."""
     codes = codes[:n]
-    X = np.vstack([codes, z_prior[:len(codes)]])
+    prior = np.random.default_rng(P.SEED).normal(size=codes.shape)   # = z_prior[:n] at LATENT_DIM
+    X = np.vstack([codes, prior])
     y = np.r_[np.ones(len(codes)), np.zeros(len(codes))]
     Xa, Xb, ya, yb = train_test_split(X, y, test_size=0.5, random_state=P.SEED, stratify=y)
     with warnings.catch_warnings():   # whether it "converged" within 500 passes varies; its accuracy is what we read
@@ -1047,9 +1048,13 @@ if check.needs(trained, "the check on the VAE's codes needs EPOCHS of at least 1
 # step to make $D$ call its codes prior draws. Nothing needs a density: the prior is only
 # *sampled*. For comparison, the same autoencoder is trained without the game. We then ask the
 # independent held-out discriminator of the previous cell (scikit-learn) how well it separates
-# each code space from the prior.
+# each code space from the prior. The codes are 2-D whatever `LATENT_DIM` is, so that we can look
+# at them (and, measured at SEED 0 on mnist5k: with a 20-D code and this short training the game does not bring
+# the codes measurably closer to the prior than plain reconstruction does).
 
 # %%
+AAE_LATENT = 2
+
 class AAE(nn.Module):
     def __init__(self, d, latent, hidden=256):
         super().__init__()
@@ -1059,7 +1064,7 @@ class AAE(nn.Module):
 
 def train_aae(adversarial, epochs=P.EPOCHS, seed=P.SEED):
     genlib.seed_everything(seed)
-    net = AAE(D, P.LATENT_DIM).to(rt.device)
+    net = AAE(D, AAE_LATENT).to(rt.device)
     opt_ae = torch.optim.Adam([*net.enc.parameters(), *net.dec.parameters()], lr=2e-3)
     opt_d = torch.optim.Adam(net.disc.parameters(), lr=1e-3)
     opt_g = torch.optim.Adam(net.enc.parameters(), lr=2e-3)
@@ -1105,18 +1110,14 @@ if check.needs(trained, "the AAE check needs EPOCHS of at least 10"):
 
 genlib.seed_everything(P.SEED)
 with torch.no_grad():
-    aae_samples = as_numpy(torch.sigmoid(aae.dec(torch.randn(64, P.LATENT_DIM, device=rt.device))))
+    aae_samples = as_numpy(torch.sigmoid(aae.dec(torch.randn(64, AAE_LATENT, device=rt.device))))
+z_prior_2d = np.random.default_rng(P.SEED).normal(size=(1000, AAE_LATENT))
 fig, axes = plt.subplots(1, 2, figsize=(8, 4))
 show_grid(aae_samples.reshape(-1, *ds.shape), "AAE: decode(z), z ~ N(0, I)", ax=axes[0])
-if P.LATENT_DIM > 1:
-    axes[1].scatter(*z_prior[:1000, :2].T, s=3, color="0.6", label="prior draws")
-    axes[1].scatter(*codes_aae[:1000, :2].T, s=3, color="C3", label="AAE codes")
-    axes[1].set(xlabel="z1", ylabel="z2", title="codes against the prior", xlim=(-4, 4), ylim=(-4, 6))
-    axes[1].legend(loc="upper center", ncol=2, markerscale=4)
-else:
-    axes[1].hist([z_prior[:, 0], codes_aae[:, 0]], bins=40, label=["prior draws", "AAE codes"], density=True)
-    axes[1].set(xlabel="z1", ylabel="density", title="codes against the prior", xlim=(-4, 4))
-    axes[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1))
+axes[1].scatter(*z_prior_2d.T, s=3, color="0.6", label="prior draws")
+axes[1].scatter(*codes_aae[:1000].T, s=3, color="C3", label="AAE codes")
+axes[1].set(xlabel="z1", ylabel="z2", title="codes against the prior", xlim=(-4, 4), ylim=(-4, 6))
+axes[1].legend(loc="upper center", ncol=2, markerscale=4)
 plt.show()
 
 # %% [markdown]
