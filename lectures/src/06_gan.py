@@ -376,8 +376,9 @@ for a, b in zip(checkpoints[:-1], checkpoints[1:]):
     rows.append(generator_gradients())
 print("D steps   mean D(G(z))   |grad| saturating   |grad| non-saturating")
 for k, r in zip(checkpoints, rows):
-    print(f"{k:7d}   {measured(r['D(G(z))'], '.2g'):>12}   {measured(r['saturating'], '.2g'):>17}   "
-          f"{measured(r['non-saturating'], '.2g'):>21}")
+    # widths go inside the brackets: the sanitizer masks the value, so the line keeps its length
+    print(f"{k:7d}   {measured(r['D(G(z))'], '10.2g')}   {measured(r['saturating'], '15.2g')}   "
+          f"{measured(r['non-saturating'], '19.2g')}")
 ratio_start = rows[0]["saturating"] / rows[0]["non-saturating"]
 ratio_end = rows[-1]["saturating"] / rows[-1]["non-saturating"]
 check.between("before D is trained (D ~ 1/2) both losses send gradients of the same size (ratio 0.3 to 3)",
@@ -487,7 +488,7 @@ for (name, who), r in results.items():
     if who == "perfect sampler":  # numpy's sampler and a distance test: exact on every machine
         modes_s, hq_s = f"{r['modes']:3d}", f"{100 * r['hq']:.3g}"
     else:  # a trained GAN: measured
-        modes_s, hq_s = f"{measured(r['modes'], '3d')}", f"{measured(100 * r['hq'], '.3g')}"
+        modes_s, hq_s = f"{measured(r['modes'], '3d')}", f"{measured(100 * r['hq'], '5.3g')}"
     print(f"{name:5s} {who:20s} {modes_s:>5}/{len(toy.TOYS[name][1]()):<3d} {hq_s:>12}%")
 se = math.sqrt(closed_hq * (1 - closed_hq) / 2500)
 for name in ["ring", "grid"]:
@@ -556,9 +557,9 @@ lost = {setup: (c == 0).sum(1) for setup, c in counts.items()}
 
 for setup, c in counts.items():
     print(setup)
-    print("  seed | high-quality samples per mode (of 2,500)                  | modes lost")
+    print(f"  seed | {'high-quality samples per mode (of 2,500)':<55} | modes lost")
     for s, row, k in zip(study_seeds, c, lost[setup]):
-        print(f"  {s:4d} | " + " ".join(f"{measured(v, 'd'):>6}" for v in row) + f" | {measured(k, 'd')}")
+        print(f"  {s:4d} | " + " ".join(measured(v, "4d") for v in row) + f" | {measured(k, 'd')}")
     print(f"  modes lost: {measured(lost[setup].mean(), '.1f')} of {n_ring} on average over {len(study_seeds)} seeds")
 report.record("collapse_lost_A", float(lost[list(SETUPS)[0]].mean()))
 report.record("collapse_lost_B", float(lost[list(SETUPS)[1]].mean()))
@@ -609,8 +610,8 @@ plt.show()
 # * raise the discriminator's learning rate, or its number of steps per generator step,
 #   and watch $D$ win; lower it and watch $G$ wander; push both rates to 0.1 and watch it diverge;
 # * switch to `wgan-gp` with 5 D steps and both learning rates at 1.0e-3: within a minute of
-#   Play on a 2-core laptop it covers 18 or more of the 25 modes (measured for 5 seeds by
-#   `benchmarks/gan_trainer_speed.py`; lecture 7 explains why this helps).
+#   Play on a 2-core laptop the status line reaches 18 or more of the 25 modes (measured for 5
+#   seeds by `benchmarks/gan_trainer_speed.py`; lecture 7 explains why this helps).
 #
 # (Run headless, the trainer trains a fixed number of steps and shows one picture.)
 
