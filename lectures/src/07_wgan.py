@@ -528,9 +528,8 @@ def train_critic(c=None, lam=None, steps=rt.pick(cpu=300, full=1000), seed=P.SEE
 results = {f"clip c = {c}": train_critic(c=c) for c in (0.001, 0.01, 0.1)}
 results["gradient penalty"] = train_critic(lam=10.0)
 print(f"true W1 (exact OT) = {measured(w1_true):.3g}")
-print(f"{'critic':<18}{'estimate':>12}{'/ W1':>10}{'mean |grad f|':>15}")
 for k, (est, gn) in results.items():
-    print(f"{k:<18}{measured(est, '.3g'):>12}{measured(est / w1_true, '.2g'):>10}{measured(gn, '.2g'):>15}")
+    print(f"{k:<18} estimate {measured(est, '.3g')} ({measured(est / w1_true, '.2g')} x W1), mean |grad f| {measured(gn, '.2g')}")
 ests = [results[f"clip c = {c}"][0] for c in (0.001, 0.01, 0.1)]
 check.claim("clipping sets the scale: the estimate grows with c", ests[0] < ests[1] < ests[2], ests=ests)
 check.between("with c = 0.01 the critic is far from 1-Lipschitz-tight: its estimate is below 10 % of W1", ests[1] / w1_true, high=0.1)
@@ -776,11 +775,10 @@ for data in ("ring", "grid"):
         runs[data, loss] = train_toy(data, loss, seed=P.SEED, track_every=max(1, b["steps"] // 20) if data == "ring" else 0, **b)
 
 print(f"{P.N_CRITIC * steps} discriminator or critic updates per run, 2,500 samples, 3 std")
-print(f"{'data':<6}{'loss':<15}{'G steps':>8}{'lr':>8}{'seconds':>10}{'modes':>10}{'HQ %':>8}")
 for (data, loss), (_, cov, _, sec) in runs.items():
     n_modes = len(toy.TOYS[data][1]())
-    print(f"{data:<6}{loss:<15}{budget[loss]['steps']:>8}{budget[loss]['lr']:>8.0e}{measured(sec, '.0f'):>10}"
-          f"{measured(cov['modes'], 'd'):>7}/{n_modes:<2}{measured(100 * cov['hq'], '.0f'):>8}")
+    print(f"{data:<5} {loss:<14} {budget[loss]['steps']:>5} generator steps, lr {budget[loss]['lr']:.0e}: "
+          f"{measured(cov['modes'], 'd')}/{n_modes} modes, {measured(100 * cov['hq'], '.0f')} % HQ, {measured(sec, '.0f')} s")
     report.record(f"{data}_{loss}_modes", cov["modes"])
     report.record(f"{data}_{loss}_hq", round(float(cov["hq"]), 4))
     report.record(f"{data}_{loss}_seconds", round(sec, 1))
@@ -850,9 +848,10 @@ def generator_gradients(checkpoints=(10, 30, 100, 300), seed=P.SEED):
 
 
 grads = generator_gradients()
-print(f"{'D steps':>8}{'D(fake)':>10}{'|grad| saturating':>20}{'|grad| non-saturating':>24}")
+print("mean over the fake points, after t discriminator steps:")
 for t, (g_sat, g_ns, d_fake) in grads.items():
-    print(f"{t:>8}{measured(d_fake, '.2g'):>10}{measured(g_sat, '.2g'):>20}{measured(g_ns, '.2g'):>24}")
+    print(f"t = {t:>3}: D(fake) {measured(d_fake, '.2g')}, |grad| saturating {measured(g_sat, '.2g')}, "
+          f"non-saturating {measured(g_ns, '.2g')}")
 print(f"gradient-penalty critic (section 7): mean |grad f| {measured(results['gradient penalty'][1]):.2f}")
 check.between("the non-saturating generator gradient grows more than 3x from 30 to 300 discriminator steps",
               grads[300][1] / grads[30][1], 3.0)
