@@ -298,7 +298,7 @@ check.claim("the best event is {p > q} (or its complement)",
 # (`genlib.info.w1_discrete`) and with `scipy.stats.wasserstein_distance`.
 
 # %%
-x4 = np.array([0.0, 1.0, 2.0, 3.0])
+x4 = np.array([0.0, 1.0, 2.5, 4.0])  # unequal gaps, so |x_i - x_j| and its square differ
 
 
 def w1_transport_lp(x, p, q):
