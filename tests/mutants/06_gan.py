@@ -30,3 +30,9 @@ MUTANTS = [
            "return p_data_x / (p_data_x + p_g_x)",
            "return p_data_x / p_g_x"),
 ]
+MUTANTS += [
+    # Section 6: a mode is lost when it receives no high-quality sample.
+    Mutant("modes captured counted as modes lost",
+           "lost = {setup: (c == 0).sum(1) for setup, c in counts.items()}",
+           "lost = {setup: (c > 0).sum(1) for setup, c in counts.items()}"),
+]
