@@ -236,3 +236,13 @@ def test_a_generator_collapsed_to_a_point_counts_as_diverged():
     with pytest.raises(Diverged, match="single point"):
         V.collapsed_to_a_point(g)
     V.collapsed_to_a_point(G.ToyGAN("grid", width=16, batch=64))  # an untrained generator spreads
+
+
+def test_trainer_that_diverges_headless_shows_it_instead_of_raising(monkeypatch):
+    monkeypatch.setenv("GENLIB_HEADLESS", "1")
+    live = V.trainer(data="grid", loss="wgan", lr_g=0.1, lr_d=0.1, width=32, batch=64, headless_steps=200,
+                     eval_n=200)
+    assert live.error and live.gan.diverged and "diverged:" in live.status.value
+    assert live.view.banner.get_visible()
+    bundle, _ = live._repr_mimebundle_()
+    assert bundle["image/png"]

@@ -133,11 +133,13 @@ class GANView:
                 ax.set_autoscalex_on(True)
                 ax.relim()
                 ax.autoscale_view(scalex=True, scaley=(ax is self.ax_loss))
+            self.ax_cov.set_xlim(self.ax_loss.get_xlim())  # one step axis for both panels
         else:  # before the first step: a step axis that starts at 0, a loss axis around log 2
             for ax in (self.ax_loss, self.ax_cov):
                 ax.set_xlim(-5, 100)
             self.ax_loss.set_ylim(-0.1, 1.5)
-        cov = f", {h['modes'][-1]} modes, {100 * h['hq'][-1]:.0f}% HQ" if h["modes"] else ""
+        cov = (f", {h['modes'][-1]} mode{'' if h['modes'][-1] == 1 else 's'}, {100 * h['hq'][-1]:.0f}% HQ"
+               if h["modes"] else "")
         self.title.set_text(f"{gan.loss}, step {gan.steps}{cov}\nblue data, red G(z), arrows: G's push")
         if bad:
             self.show_error(bad)
@@ -239,8 +241,15 @@ def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps:
             gan.coverage(eval_n)
         collapsed_to_a_point(gan)
 
-    if headless() and headless_steps:
-        step(headless_steps)
+    if headless() and headless_steps:  # as Play would: a tick at a time, so the curves have points
+        done = 0
+        try:
+            while done < headless_steps:
+                n = min(steps_per_tick, headless_steps - done)
+                step(n)
+                done += n
+        except FloatingPointError:  # gan.diverged says why; the widget shows it
+            pass
     elif gan.modes is not None and not gan.history["modes"]:
         gan.coverage(eval_n)
     view = GANView(gan)
@@ -263,4 +272,7 @@ def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps:
     live = Live(view, step, steps_per_tick=steps_per_tick, interval_ms=interval_ms, controls=controls,
                 on_control=on_control, title=f"GAN trainer ({gan.name})", status=status_line, reset=reset)
     live.gan = gan
+    if gan.diverged:
+        live.error = gan.diverged
+        live._write_status()
     return live
