@@ -763,21 +763,22 @@ def _dens(seed):
     return r.uniform(0.01, 2, 7), r.uniform(0.01, 2, 7)
 
 
-verify("optimal_discriminator", optimal_discriminator,
-       reference=lambda a, b: np.array(  # scipy maximises a log y + b log(1 - y) point by point
-           [optimize.minimize_scalar(lambda y, ai=ai, bi=bi: -(ai * np.log(y) + bi * np.log(1 - y)),
-                                     bounds=(1e-12, 1 - 1e-12), method="bounded",
-                                     options={"xatol": 1e-12}).x for ai, bi in zip(a, b)]),
-       cases=[_dens(0), _dens(1)],
-       mistakes={
-           "that is p_g / (p_data + p_g), the probability of 'fake'; D outputs the probability of 'real'.":
-               lambda a, b: b / (a + b),
-           "a ratio of densities is not a probability: divide by the sum p_data + p_g.":
-               lambda a, b: a / b,
-           "D* is not 1/2 in general: only where p_g = p_data.":
-               lambda a, b: np.full_like(a, 0.5),
-       }, rtol=1e-4, atol=1e-6)
-check.close("where only the generator puts mass (p_data = 0), D* = 0", optimal_discriminator(np.zeros(3), np.ones(3)), 0.0)
+dstar_done = verify("optimal_discriminator", optimal_discriminator,
+                    reference=lambda a, b: np.array(  # scipy maximises a log y + b log(1 - y) point by point
+                        [optimize.minimize_scalar(lambda y, ai=ai, bi=bi: -(ai * np.log(y) + bi * np.log(1 - y)),
+                                                  bounds=(1e-12, 1 - 1e-12), method="bounded",
+                                                  options={"xatol": 1e-12}).x for ai, bi in zip(a, b)]),
+                    cases=[_dens(0), _dens(1)],
+                    mistakes={
+                        "that is p_g / (p_data + p_g), the probability of 'fake'; D outputs the probability of 'real'.":
+                            lambda a, b: b / (a + b),
+                        "a ratio of densities is not a probability: divide by the sum p_data + p_g.":
+                            lambda a, b: a / b,
+                        "D* is not 1/2 in general: only where p_g = p_data.":
+                            lambda a, b: np.full_like(a, 0.5),
+                    }, rtol=1e-4, atol=1e-6)
+if dstar_done:   # (an unfinished exercise is reported above; the notebook goes on)
+    check.close("where only the generator puts mass (p_data = 0), D* = 0", optimal_discriminator(np.zeros(3), np.ones(3)), 0.0)
 
 # %% [markdown]
 # **Exercise 3 - the non-saturating generator loss.** Given $D$'s *logits* $\ell$ on a batch of
