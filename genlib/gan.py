@@ -33,30 +33,12 @@ from torch import nn
 import torch.nn.functional as F
 
 from . import metrics, toy
+from .train import Diverged, guard
 from .runtime import as_numpy, one_thread
 
 LOSSES = ("minimax", "nonsaturating", "wgan", "wgan-gp")
 
 __all__ = ["mlp", "ToyGAN", "guard_loss", "LOSSES"]
-
-
-def _train():
-    """genlib.train (Diverged, guard), imported lazily; a stand-in with the same contract otherwise."""
-    try:
-        from . import train
-
-        return train.Diverged, train.guard
-    except ImportError:  # pragma: no cover - only until genlib.train exists
-        class Diverged(FloatingPointError):
-            pass
-
-        def guard(value, what="loss", hint="the learning rate may be too high", step=None):
-            v = float(value)
-            if not math.isfinite(v):
-                raise Diverged(f"{what} is {v}: training diverged; {hint}.")
-            return v
-
-        return Diverged, guard
 
 
 def guard_loss(value, what="loss", hint="the learning rate may be too high", step=None, limit=1e4) -> float:
@@ -66,7 +48,6 @@ def guard_loss(value, what="loss", hint="the learning rate may be too high", ste
     before its loss turns NaN (a binary cross-entropy of 1e4 means a logit of 1e4),
     so a loss that large is reported as divergence too.
     """
-    Diverged, guard = _train()
     v = guard(value, what, hint, step=step)
     if abs(v) > limit:
         at = "" if step is None else f" at step {step}"
@@ -251,7 +232,6 @@ class ToyGAN:
 
     def step(self, n: int = 1) -> "ToyGAN":
         """Run n generator updates, each after ``n_critic`` discriminator/critic updates."""
-        Diverged, _ = _train()
         with one_thread(self.device):
             try:
                 return self._step(int(n))
@@ -301,7 +281,6 @@ class ToyGAN:
                              "or pass modes= and std= with an array")
         x = self.sample(n, ema=ema)
         if not np.all(np.isfinite(x)):
-            Diverged, _ = _train()
             self.diverged = f"the generator's samples are NaN or infinite: {self._hint()}"
             raise Diverged(self.diverged)
         r = metrics.mode_coverage(x, self.modes, self.std)

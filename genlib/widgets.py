@@ -112,14 +112,12 @@ class Interactive(_Displayable):
     """Controls that reshape a view: every change calls ``view.update(**state)``.
 
     ``controls`` maps the keyword names of ``view.update`` to ipywidgets
-    controls (sliders, dropdowns, ...). ``on_change``, if given, is called as
-    ``on_change(state)`` before the redraw (to normalise values, say).
+    controls (sliders, dropdowns, ...).
     """
 
-    def __init__(self, view, controls: Mapping[str, object], title: str = "interactive figure",
-                 on_change: Callable[[dict], None] | None = None, columns: int = 1):
+    def __init__(self, view, controls: Mapping[str, object], title: str = "interactive figure", columns: int = 1):
         w = _ipywidgets()
-        self.view, self.controls, self.title, self.on_change = view, dict(controls), title, on_change
+        self.view, self.controls, self.title = view, dict(controls), title
         self.image = w.Image(format="png")
         self.last_redraw_s = 0.0   # the last draw + PNG
         self.last_change_s = None  # the last control change: update + draw + PNG (benchmarks/browser.py)
@@ -142,10 +140,7 @@ class Interactive(_Displayable):
 
     def _changed(self, change=None):
         t0, c0 = time.perf_counter(), time.thread_time()
-        st = self.state
-        if self.on_change is not None:
-            self.on_change(st)
-        self.view.update(**st)
+        self.view.update(**self.state)
         self._refresh()
         self.last_change_s = time.perf_counter() - t0
         self.last_change_cpu_s = time.thread_time() - c0

@@ -129,14 +129,6 @@ def test_png_writer_round_trips():
     assert back.mode == "RGB" and np.array_equal(np.asarray(back), rgba[..., :3])
 
 
-def test_on_change_can_normalise_state():
-    seen = []
-    w = widgets.Interactive(LineView(), {"a": W.FloatSlider(value=1.0, max=100)},
-                            on_change=lambda st: seen.append(dict(st)))
-    w.controls["a"].value = 50
-    assert seen == [{"a": 50.0}]
-
-
 def test_live_steps_per_tick_and_step_button():
     steps = []
     view = LineView()

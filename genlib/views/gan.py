@@ -1,9 +1,7 @@
-"""Lecture 06's live GAN trainer (:func:`trainer`) and its view.
-
-Left: real points, generated points, the discriminator/critic as a heatmap and the
-generator's gradient arrows. Middle: both losses. Right: modes captured and the share
-of high-quality samples. ``update()`` redraws from the GAN's current state, changing
-artists only (set_offsets, set_data, set_UVC).
+"""Lecture 06's live GAN trainer (:func:`trainer`: controls, status line, divergence in the
+widget) and its view (:class:`GANView`), which redraws from the GAN's current state by
+changing artists only (set_offsets, set_data, set_UVC). The model, :mod:`genlib.gan`,
+knows nothing of widgets.
 """
 from __future__ import annotations
 
@@ -194,12 +192,11 @@ def collapsed_to_a_point(gan, share: float = 0.1) -> None:
     single point, so the curves only flatten. A generator whose samples spread less than
     ``share`` of one mode's standard deviation has stopped being a distribution; say so.
     """
-    from ..gan import _train
+    from ..train import Diverged
 
     x = gan.sample(256, ema=False)
     tiny = share * gan.std if gan.std else 1e-3 * gan.scale
     if np.all(np.isfinite(x)) and float(x.std(0).max()) < tiny:
-        Diverged, _ = _train()
         gan.diverged = (f"the generator collapsed to a single point at step {gan.steps} (its samples spread less "
                         f"than {tiny:.2g}) and the losses went flat; {gan._hint()}")
         raise Diverged(gan.diverged)
