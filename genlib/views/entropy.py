@@ -41,7 +41,8 @@ class CoinEntropy:
     def __init__(self, base: float = 2):
         self.base = base
         self.fig, (self.ax_bar, self.ax_curve) = figure(ncols=2, width=3.6, height=2.8)
-        self.bars = self.ax_bar.bar(["heads", "tails"], [0.5, 0.5], color=[P_COLOR, Q_COLOR])
+        self.bars = self.ax_bar.bar(["heads", "tails"], [0.5, 0.5], color=[P_COLOR, Q_COLOR],
+                                    zorder=1.6)  # above the axis (1.5): ticks stay in the blit's background
         self.ax_bar.set_ylim(0, 1)
         self.ax_bar.set_title("p(x)")
         grid = np.linspace(0, 1, 201)
@@ -85,13 +86,14 @@ class CategoricalEntropy:
         self.h_max = math.log(k) / (math.log(base) if base else 1.0)
         self.fig, (self.ax_bar, self.ax_h) = figure(ncols=2, width=3.6, height=2.8,
                                                     gridspec_kw={"width_ratios": [3, 1]})
-        self.bars = self.ax_bar.bar(self.labels, np.full(k, 1 / k), color=COLORS[:k] if k <= len(COLORS) else P_COLOR)
+        self.bars = self.ax_bar.bar(self.labels, np.full(k, 1 / k), color=COLORS[:k] if k <= len(COLORS) else P_COLOR,
+                                    zorder=1.6)  # above the axis (1.5): ticks stay in the blit's background
         self.uniform_line = self.ax_bar.axhline(1 / k, color=M_COLOR, ls="--", lw=1, label="uniform 1/K")
         self.texts = [self.ax_bar.text(i, 0, "", ha="center", va="bottom") for i in range(k)]
         self.ax_bar.set_ylim(0, 1.35)   # room above a bar of height 1 and its label for the legend
         self.ax_bar.set_title("p(x); on each bar its surprise " + ("-log2 p(x)" if base == 2 else "-log p(x)"))
         self.ax_bar.legend(loc="upper right")
-        self.h_bar = self.ax_h.bar([0], [self.h_max], color=P_COLOR, width=0.6)[0]
+        self.h_bar = self.ax_h.bar([0], [self.h_max], color=P_COLOR, width=0.6, zorder=1.6)[0]
         self.max_line = self.ax_h.axhline(self.h_max, color=Q_COLOR, ls="--", lw=1.5)
         self.ax_h.text(0, self.h_max * 1.03, f"log K = {self.h_max:.3g}", ha="center", va="bottom",
                        color=Q_COLOR)

@@ -90,9 +90,10 @@ class PriorStrength:
         k = np.arange(degree + 1)
         axw = self.ax_w
         axw.set_yscale("symlog", linthresh=1.0)
-        self.band = axw.axhspan(-2.0, 2.0, color=M_COLOR, alpha=0.15)
-        self.bars_map = axw.bar(k + 0.2, np.zeros(degree + 1), width=0.4, color=Q_COLOR, label="MAP")
-        self.bars_mle = axw.bar(k - 0.2, np.zeros(degree + 1), width=0.4, color=P_COLOR, label="MLE")
+        # zorders above the axis (1.5): the blit then leaves ticks and tick labels in the background
+        self.band = axw.axhspan(-2.0, 2.0, color=M_COLOR, alpha=0.15, zorder=1.6)
+        self.bars_map = axw.bar(k + 0.2, np.zeros(degree + 1), width=0.4, color=Q_COLOR, label="MAP", zorder=1.7)
+        self.bars_mle = axw.bar(k - 0.2, np.zeros(degree + 1), width=0.4, color=P_COLOR, label="MLE", zorder=1.7)
         axw.set_xticks(k)
         axw.set_xlabel("weight index (power of x)")
         axw.set_ylim(-1e4, 1e4)

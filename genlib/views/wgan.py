@@ -43,14 +43,15 @@ class ParallelLines:
         self.fig, (self.ax_pts, self.ax_bar) = figure(ncols=2, width=3.6, height=2.8)
         ax = self.ax_pts
         ax.scatter(self.real[:, 0], self.real[:, 1], s=10, color=P_COLOR)
-        self.fake_pts = ax.scatter(np.zeros(n), self.fake_y, s=10, color=Q_COLOR)
+        # zorder above the axis (1.5): the blit then leaves ticks and tick labels in the background
+        self.fake_pts = ax.scatter(np.zeros(n), self.fake_y, s=10, color=Q_COLOR, zorder=2)
         self.arrow = ax.annotate("", xy=(0, -0.08), xytext=(0, -0.08),
                                  arrowprops=dict(arrowstyle="<->", color=M_COLOR))
         ax.set_xlim(-1.1, 1.1)
         ax.set_ylim(-0.2, 1.1)
         ax.set_xlabel("x")
         ax.set_title("real (blue) at x = 0,\nfake (red) at x = theta")
-        self.bars = self.ax_bar.bar(self.NAMES, [0, 0, 0, 0], color=[M_COLOR, Q_COLOR, "#2ca02c", P_COLOR])
+        self.bars = self.ax_bar.bar(self.NAMES, [0, 0, 0, 0], color=[M_COLOR, Q_COLOR, "#2ca02c", P_COLOR], zorder=2)
         self.labels = [self.ax_bar.text(i, 0, "", ha="center", va="bottom", fontsize=9) for i in range(4)]
         self.ax_bar.axhline(LOG2, color="0.6", lw=0.8, ls=":")
         self.ax_bar.set_ylim(0, self.YMAX)
@@ -101,7 +102,9 @@ class DualCritic:
         self.pdf_q, = self.ax_cdf.plot(self.x, np.zeros_like(self.x), color=Q_COLOR, lw=1, ls="--")
         self.cdf_p, = self.ax_cdf.plot(self.x, np.zeros_like(self.x), color=P_COLOR)
         self.cdf_q, = self.ax_cdf.plot(self.x, np.zeros_like(self.x), color=Q_COLOR)
-        self.fill = None
+        # One grey area whose outline update() replaces (set_verts): redrawn by blitting.
+        self.fill = self.ax_cdf.fill_between(self.x, np.zeros_like(self.x), np.zeros_like(self.x),
+                                             color=M_COLOR, alpha=0.3, lw=0, zorder=1.6)
         self.ax_cdf.set_xlim(-7, 7)
         self.ax_cdf.set_ylim(0, 1.05)
         self.ax_cdf.set_title("CDFs (solid), densities (dashed);\nthe grey area is W1", fontsize=9)
@@ -112,6 +115,8 @@ class DualCritic:
         self.title = self.ax_f.set_title("")
         freeze_layout(self.fig)
         self.update(mu=1.5, sigma=1.0)
+        # what update() changes (genlib.plots.Renderer); p's curves too, which the area overlaps
+        self.dynamic = [self.pdf_p, self.pdf_q, self.cdf_p, self.cdf_q, self.fill, self.critic, self.title]
 
     def critic_values(self, mu: float, sigma: float):
         fp = _normal_cdf(self.x, 0.0, 1.0)
@@ -128,9 +133,7 @@ class DualCritic:
         self.pdf_q.set_ydata(norm.pdf(self.x, mu, sigma))
         self.cdf_p.set_ydata(fp)
         self.cdf_q.set_ydata(fq)
-        if self.fill is not None:
-            self.fill.remove()
-        self.fill = self.ax_cdf.fill_between(self.x, fp, fq, color=M_COLOR, alpha=0.3, lw=0)
+        self.fill.set_verts([np.column_stack([np.r_[self.x, self.x[::-1]], np.r_[fp, fq[::-1]]])])
         self.critic.set_ydata(f)
         pp, pq = norm.pdf(self.x, 0, 1), norm.pdf(self.x, mu, sigma)
         gap = float(np.sum(f * (pp - pq)) * self.dx)
