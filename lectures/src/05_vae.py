@@ -793,7 +793,9 @@ for sx, r in results.items():
     row(f"Gaussian sigma_x = {sx}", r["elbo"], r["kl"], r["sharp"])
 print(f"{'data':>22s}: sharpness {sharpness(as_numpy(x_test)):.3g}")
 
-check.claim("the Bernoulli ELBO is negative for every test image", bool((elbo_b < 0).all()))
+# Not a check: a Bernoulli log-probability is at most 0 and a KL at least 0, so this holds by
+# construction, whatever the model learnt. The Gaussian ELBO below has no such bound.
+print(f"the Bernoulli ELBO is below 0 for every test image: {bool((elbo_b < 0).all())} (by construction)")
 if check.needs(trained, "the checks on the trained Gaussian VAEs need EPOCHS of at least 10"):
     check.between("the Gaussian ELBO with sigma_x = 0.2 is positive (a density, not a probability)",
                   results[0.2]["elbo"], 0)
