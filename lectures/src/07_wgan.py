@@ -133,8 +133,9 @@ for n, a, b in zip(ns, d2, dinf):
 check.close("L2 distance of x^n to 0 is 1/sqrt(2n+1) (quadrature vs closed form)", d2, [1 / math.sqrt(2 * n + 1) for n in ns], rtol=1e-6)
 check.close("the sup distance stays 1: no uniform convergence", dinf, [1.0, 1.0, 1.0])
 x_lt_1 = np.array([0.5, 0.9, 0.99])
-check.claim("pointwise x^n -> 0 for x < 1 (x^2000 below 1e-8) but 1^n = 1: convergence almost everywhere",
-            np.all(x_lt_1 ** 2000 < 1e-8) and 1.0 ** 2000 == 1.0)
+# Arithmetic on constants, shown rather than checked: pointwise x^n -> 0 for x < 1 but 1^n = 1,
+# so x^n converges to 0 almost everywhere.
+print("x^2000 at x = 0.5, 0.9, 0.99:", x_lt_1 ** 2000, "; at x = 1:", 1.0 ** 2000)
 
 # %% [markdown]
 # ### inf and sup
@@ -151,10 +152,9 @@ check.claim("pointwise x^n -> 0 for x < 1 (x^2000 below 1e-8) but 1^n = 1: conve
 # %%
 A = np.array([3, 4, 5])
 B = 1.0 / np.arange(1, 1_000_001)
-check.claim("inf {3,4,5} = min = 3 and sup = max = 5", A.min() == 3 and A.max() == 5)
-below = [float(B[B < eps][0]) for eps in (1e-2, 1e-4)]
-check.claim("every element of B is > 0 (0 is a lower bound, not attained) yet for each eps > 0 some element is below eps: inf B = 0",
-            np.all(B > 0) and all(b < e for b, e in zip(below, (1e-2, 1e-4))), below=below)
+# Definitions on constants, shown rather than checked:
+print(f"A: min {A.min()}, max {A.max()}; B: every element > 0: {bool(np.all(B > 0))}, "
+      f"first elements below 1e-2 and 1e-4: {[float(B[B < eps][0]) for eps in (1e-2, 1e-4)]}")
 
 # %% [markdown]
 # ## 3. Four ways to compare distributions
@@ -245,12 +245,11 @@ for name, row in table.items():
 
 # %%
 p2, q2 = np.array([0.9, 0.1]), np.array([0.5, 0.5])
-check.claim("KL(p||q) != KL(q||p) for p = (0.9, 0.1), q = (0.5, 0.5) (scipy)",
-            abs(stats.entropy(p2, q2) - stats.entropy(q2, p2)) > 0.05)
+# Two fixed examples, shown (the random search below is the check):
+print(f"KL(p||q) = {stats.entropy(p2, q2):.4f}, KL(q||p) = {stats.entropy(q2, p2):.4f} for p = (0.9, 0.1), q = (0.5, 0.5)")
 pa, qa, ra = np.array([1.0, 0.0]), np.array([0.5, 0.5]), np.array([0.0, 1.0])
 js_s = lambda a, b: jensenshannon(a, b) ** 2
-check.claim("JS breaks the triangle inequality: JS(p,r) = log 2 > JS(p,q) + JS(q,r) (scipy)",
-            js_s(pa, ra) > js_s(pa, qa) + js_s(qa, ra) and math.isclose(js_s(pa, ra), math.log(2)))
+print(f"JS(p,r) = {js_s(pa, ra):.4f} (log 2 = {math.log(2):.4f}) > JS(p,q) + JS(q,r) = {js_s(pa, qa) + js_s(qa, ra):.4f}")
 check.claim("the random search agrees: KL asymmetric, JS violates the triangle somewhere, sqrt JS, TV, W1 never do",
             (not table["KL"]["symmetric"]) and (not table["JS"]["triangle"])
             and all(table[n][a] for n in ("TV", "sqrt JS", "W1") for a in axioms))
@@ -316,8 +315,8 @@ print("optimal plan (mass moved from x_i to x_j):\n", np.round(plan, 3))
 print("W1 =", round(w_lp, 3))
 check.close("the LP optimum equals genlib.info.w1_discrete", w_lp, info.w1_discrete(x4, p4, q4), rtol=1e-7)
 check.close("... and scipy.stats.wasserstein_distance", w_lp, stats.wasserstein_distance(x4, x4, p4, q4), rtol=1e-7)
-check.close("the plan is a coupling: rows sum to p, columns to q", np.concatenate([plan.sum(1), plan.sum(0)]),
-            np.concatenate([p4, q4]), atol=1e-9)
+# (The plan is a coupling, rows summing to p and columns to q, because the LP's constraints say
+# so: reading them back would check scipy, not the lecture.)
 independent = np.outer(p4, q4)
 check.claim("the inf is a real minimum: the independent coupling p x q costs more",
             (independent * np.abs(x4[:, None] - x4)).sum() > w_lp + 0.1)
@@ -430,7 +429,7 @@ def w1_dual_lp(x, p, q):
 w_dual, f_star = w1_dual_lp(x4, p4, q4)
 print("optimal critic values f(x_i):", np.round(f_star - f_star[0], 3) + 0.0)
 check.close("strong duality: sup over 1-Lipschitz critics = inf over couplings", w_dual, w_lp, rtol=1e-7)
-check.claim("the optimal critic is 1-Lipschitz", np.all(np.abs(np.diff(f_star)) <= np.diff(x4) + 1e-9))
+# (f* is 1-Lipschitz by the LP's constraints; the duality gap above is what we check.)
 
 # %% [markdown]
 # In 1-D the optimal critic has slope $+1$ where $F_q > F_p$ and $-1$ where $F_q < F_p$. The
