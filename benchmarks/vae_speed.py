@@ -38,7 +38,9 @@ PUBLISHED = 105.6  # pytorch/examples' MLP VAE, test loss after 10 epochs on ful
 
 
 class ReferenceVAE(nn.Module):
-    """pytorch/examples vae/main.py (the reference; the lecture's VAE lives in the lecture)."""
+    """The independent reference, not a copy of the lecture's model: pytorch/examples vae/main.py
+    (784-400-20-400-784, sigmoid output). The lecture's VAE is trained only by lecture 05 itself,
+    run through the course runner above."""
 
     def __init__(self, d=784, h=400, latent=20):
         super().__init__()
