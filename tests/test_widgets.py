@@ -125,7 +125,9 @@ def test_png_writer_round_trips():
     back = Image.open(io.BytesIO(plots.encode_png(rgba)))
     assert back.mode == "RGBA" and np.array_equal(np.asarray(back), rgba)
     rgba[..., 3] = 255
-    back = Image.open(io.BytesIO(plots.encode_png(rgba)))
+    back = Image.open(io.BytesIO(plots.encode_png(rgba)))  # sent: as drawn
+    assert back.mode == "RGBA" and np.array_equal(np.asarray(back), rgba)
+    back = Image.open(io.BytesIO(plots.encode_png(rgba, stored=True)))  # kept: opaque, so RGB
     assert back.mode == "RGB" and np.array_equal(np.asarray(back), rgba[..., :3])
 
 

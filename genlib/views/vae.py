@@ -60,7 +60,8 @@ class ElboTraining:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, borderaxespad=0)
         self.curve_title = ax.set_title("")
         blank = tile(np.zeros((n_images,) + tuple(shape)), self.ncols)
-        self.im = self.ax_img.imshow(blank, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        self.im = self.ax_img.imshow(blank, cmap="gray_r", vmin=0, vmax=1,
+                                     interpolation="nearest", resample=False)
         self.ax_img.set_xticks([])
         self.ax_img.set_yticks([])
         self.ax_img.grid(False)
@@ -117,7 +118,8 @@ class LatentDecoder:
         self.decode, self.latent_dim = decode, int(latent_dim)
         self.labels = list(labels) if labels is not None else None
         self.fig, (self.ax_img, self.ax_z) = figure(ncols=2, width=2.8, height=2.8)
-        self.im = self.ax_img.imshow(np.zeros(shape), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        self.im = self.ax_img.imshow(np.zeros(shape), cmap="gray_r", vmin=0, vmax=1,
+                                     interpolation="nearest", resample=False)
         self.ax_img.set_xticks([])
         self.ax_img.set_yticks([])
         self.ax_img.grid(False)
@@ -133,6 +135,8 @@ class LatentDecoder:
         self.ax_z.set_ylabel("z2" if self.latent_dim > 1 else "")
         self.ax_z.set_title("z under the prior")
         freeze_layout(self.fig)
+        # what update() changes: blitted over a cached picture of the rest (genlib.plots.Renderer)
+        self.dynamic = [self.im, self.img_title, self.marker]
 
     def latent(self, **z) -> np.ndarray:
         out = np.zeros(self.latent_dim)
