@@ -14,7 +14,7 @@ under 100 ms, the decoder views (04, 05) under 60 ms; a miss exits non-zero.
 
 ``--screenshots DIR`` instead saves, at 100 % zoom (device scale factor 1) and at
 200 % (a high-DPI screen), the GAN trainer (06), the CVAE decoder (05) and
-lecture 06's 4-panel figure: ``DIR/<name>@1x.png`` and ``@2x.png``.
+lecture 06's multi-panel figures: ``DIR/<name>@1x.png`` and ``@2x.png``.
 
 The same harness (a JupyterLab server on a free port, Debian's Chromium, a kernel
 client on the notebook's own kernel to read its state) is used by
@@ -347,17 +347,26 @@ def measure_widget(page, kernel: Kernel, label: str, presses: int) -> dict:
 
 
 def screenshots(browser, out: Path, lectures) -> list[Path]:
-    """The trainer (06), the CVAE decoder (05) and 06's 4-panel figure, at 100 % zoom on a
-    normal screen (``@1x``) and on a high-DPI screen (``@2x``, device scale factor 2)."""
+    """The trainer (06), the CVAE decoder (05) and 06's multi-panel figures (the issue's 4-panel
+    figure of one ring run became the two 2-panel figures of section 6: the grid run, and mode
+    collapse measured over seeds), at 100 % zoom on a normal screen (``@1x``) and on a
+    high-DPI screen (``@2x``, device scale factor 2)."""
     out.mkdir(parents=True, exist_ok=True)
     saved = []
-    four_panels = re.compile(r"subplots\(\s*(1,\s*4|2,\s*2)")
+
+    def figure_before(page, text: str):
+        """The last picture of the code cell just above the markdown cell that contains ``text``
+        (rendered markdown is all in the page; a long cell's code is not, CodeMirror draws what is near)."""
+        return page.locator(f"xpath=//div[contains(@class, 'jp-MarkdownCell')][contains(., {text!r})]"
+                            "/preceding-sibling::div[contains(@class, 'jp-CodeCell')][1]"
+                            "//div[contains(@class, 'jp-OutputArea-output')]//img").last
+
     targets = {
         "05_vae": [("cvae-decoder", lambda page: output_of(page, slider(page, "z1")))],
         "06_gan": [("gan-trainer", lambda page: output_of(page, page.locator(
                        "button", has_text=re.compile(r"^\W*Step", re.I)).first)),
-                   ("four-panel-figure", lambda page: page.locator(".jp-CodeCell", has=page.locator(
-                       ".jp-InputArea", has_text=four_panels)).first.locator(".jp-OutputArea-output img").last)],
+                   ("grid-run-figure", lambda page: figure_before(page, "The dashed line is what a perfect sampler")),
+                   ("mode-collapse-figure", lambda page: figure_before(page, "Each row is a seed; a white cell is a lost mode"))],
     }
 
     def shoot(page, lecture, scale):

@@ -428,6 +428,27 @@ def figure(ncols: int = 1, nrows: int = 1, width: float = 4.0, height: float = 3
     return fig, axes
 
 
+def image_axes(ax, data, **kw):
+    """Show a grey-scale image (0 white, 1 black) in ``ax`` as a picture, not a plot: no ticks,
+    no grid, and a thin light frame on all four sides (not the two axis lines of a plot).
+
+    Nearest-neighbour pixels drawn without Agg's full resampler (``resample=False``: for
+    "nearest" the same pixels, in 40 % of the time; a widget redraws it on every move).
+    Returns the ``AxesImage``.
+    """
+    opts = dict(cmap="gray_r", vmin=0, vmax=1, interpolation="nearest", resample=False)
+    opts.update(kw)
+    image = ax.imshow(data, **opts)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color("0.8")
+        spine.set_linewidth(0.8)
+    return image
+
+
 def png_bytes(fig, dpi: int | None = None) -> bytes:
     """Render ``fig`` with Agg and return PNG bytes (light compression: it is sent, not stored)."""
     buf = io.BytesIO()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import patheffects
 
-from ..plots import COLORS, Q_COLOR, figure, freeze_layout
+from ..plots import COLORS, Q_COLOR, figure, freeze_layout, image_axes
 
 
 class LatentExplorer:
@@ -42,12 +42,7 @@ class LatentExplorer:
         # no tick labels: the title says what the axes are, and the point's coordinates are on the right
         self.ax_z.tick_params(labelbottom=False, labelleft=False, length=0)
         self.ax_z.set_title("latent codes of the data")
-        # resample=False: for "nearest" the same pixels as Agg's full resampler, in 40 % of the time
-        self.image = self.ax_x.imshow(np.zeros(self.shape), cmap="gray_r", vmin=0, vmax=1,
-                                      interpolation="nearest", resample=False)
-        self.ax_x.set_xticks([])
-        self.ax_x.set_yticks([])
-        self.ax_x.grid(False)
+        self.image = image_axes(self.ax_x, np.zeros(self.shape))
         self.title = self.ax_x.set_title("decoder(z) at z = (-0.00, -0.00)")  # the widest text it will hold
         self.dynamic = [self.marker, self.image, self.title]  # what update() changes (genlib.plots.Renderer)
         freeze_layout(self.fig)  # the axes never move: later redraws skip the layout pass
@@ -104,11 +99,7 @@ class Interpolation:
         self.score = np.asarray(score, dtype=float)
         self.ts = np.linspace(0, 1, len(self.images))
         self.fig, (self.ax_img, self.ax_curve) = figure(ncols=2, width=3.4, height=2.9)
-        self.image = self.ax_img.imshow(self.images[0], cmap="gray_r", vmin=0, vmax=1,
-                                        interpolation="nearest", resample=False)
-        self.ax_img.set_xticks([])
-        self.ax_img.set_yticks([])
-        self.ax_img.grid(False)
+        self.image = image_axes(self.ax_img, self.images[0])
         self.ax_curve.plot(self.ts, self.score, "o-", color="0.4", ms=4)
         self.marker, = self.ax_curve.plot([0], [self.score[0]], "o", color=Q_COLOR, ms=9, zorder=5)
         self.ax_curve.set_xlabel("t (0 = first digit, 1 = second)")

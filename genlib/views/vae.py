@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..plots import figure, freeze_layout, P_COLOR, Q_COLOR, M_COLOR
+from ..plots import figure, freeze_layout, image_axes, P_COLOR, Q_COLOR, M_COLOR
 
 
 def tile(images, ncols: int | None = None, pad: float = 0.0) -> np.ndarray:
@@ -60,11 +60,7 @@ class ElboTraining:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, borderaxespad=0)
         self.curve_title = ax.set_title("")
         blank = tile(np.zeros((n_images,) + tuple(shape)), self.ncols)
-        self.im = self.ax_img.imshow(blank, cmap="gray_r", vmin=0, vmax=1,
-                                     interpolation="nearest", resample=False)
-        self.ax_img.set_xticks([])
-        self.ax_img.set_yticks([])
-        self.ax_img.grid(False)
+        self.im = image_axes(self.ax_img, blank)
         self.ax_img.set_title(title)
         self.ax_curve.set_ylim(-9999, 0)  # room for wide tick labels before the layout is frozen
         freeze_layout(self.fig)
@@ -118,11 +114,7 @@ class LatentDecoder:
         self.decode, self.latent_dim = decode, int(latent_dim)
         self.labels = list(labels) if labels is not None else None
         self.fig, (self.ax_img, self.ax_z) = figure(ncols=2, width=2.8, height=2.8)
-        self.im = self.ax_img.imshow(np.zeros(shape), cmap="gray_r", vmin=0, vmax=1,
-                                     interpolation="nearest", resample=False)
-        self.ax_img.set_xticks([])
-        self.ax_img.set_yticks([])
-        self.ax_img.grid(False)
+        self.im = image_axes(self.ax_img, np.zeros(shape))
         self.img_title = self.ax_img.set_title("")
         t = np.linspace(0, 2 * np.pi, 100)
         for r in (1, 2, 3):  # contours of the standard normal prior
