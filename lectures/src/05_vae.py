@@ -538,7 +538,7 @@ def make_trainer(likelihood, beta, latent=P.LATENT_DIM, n_classes=0, sigma=sigma
     so the evaluation does not change the training's random numbers)."""
     genlib.seed_everything(seed)
     model = VAE(D, latent, n_classes=n_classes).to(rt.device)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, fused=True)  # one fused update of all weights: faster
     batches = train.batches(x_train, y_train, batch_size=batch_size, seed=seed)
 
     def step(batch):
@@ -550,10 +550,13 @@ def make_trainer(likelihood, beta, latent=P.LATENT_DIM, n_classes=0, sigma=sigma
         opt.step()
         return {"elbo": (recon - kl).mean().detach(), "recon": recon.mean().detach(), "kl": kl.mean().detach()}
 
-    log = {"epoch": [], "elbo": [], "recon": [], "kl": [], "test_loss": []}
+    log = {"epoch": [], "elbo": [], "recon": [], "kl": [], "test_loss": [], "train_s": []}
     eval_gen = torch.Generator(device=rt.device).manual_seed(seed)
+    clock = {"since": 0.0, "total": 0.0}  # seconds of training; the test evaluation is off the clock
 
     def record(epoch, logs):
+        clock["total"] += time.perf_counter() - clock["since"]
+        log["train_s"].append(clock["total"])
         log["epoch"].append(len(log["epoch"]) + 1)
         for k in ("elbo", "recon", "kl"):
             log[k].append(logs[k])
@@ -563,9 +566,11 @@ def make_trainer(likelihood, beta, latent=P.LATENT_DIM, n_classes=0, sigma=sigma
                 z = mu + (0.5 * logvar).exp() * torch.randn(mu.shape, generator=eval_gen, device=mu.device)
                 elbo = log_likelihood(x_eval, model.decode(z), likelihood, sigma) - gaussian_kl(mu, logvar)
             log["test_loss"].append(-elbo.mean().item())
+        clock["since"] = time.perf_counter()
 
     def run(epochs):
         done = len(log["epoch"])
+        clock["since"] = time.perf_counter()
         train.fit(step, lambda e: batches(done + e), epochs, callbacks=[record], desc=f"VAE ({likelihood})")
 
     return model, run, log
@@ -579,10 +584,9 @@ def live_state():
         images = as_numpy(ds.images(decoded_mean(model, mu_s)))
     return dict(log, images=images)
 
-started = time.perf_counter()
 run(P.EPOCHS)
-report.record("train_seconds", time.perf_counter() - started)   # the main VAE's training, wall clock
-report.record("test_loss_per_epoch", log["test_loss"])         # negative test ELBO, nats per image
+report.record("train_seconds_per_epoch", log["train_s"])  # the main VAE's training, wall clock, cumulative
+report.record("test_loss_per_epoch", log["test_loss"])    # negative test ELBO, nats per image
 view = ElboTraining(source=live_state, shape=ds.shape, n_images=16, title="test reconstructions")
 trainer = widgets.Live(view, step=run, steps_per_tick=1, title="VAE training")
 trainer
