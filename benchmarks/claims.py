@@ -305,7 +305,10 @@ def main(argv=None) -> int:
     if args.no_save:
         print(body + "\n\n" + targets.markdown())
     else:
-        save("claims", "Claims: spread across seeds and kernel paths", body, command, seeds=seeds, targets=targets)
+        profile = params.get("PROFILE", "cpu")
+        save("claims" if profile == "cpu" else f"claims_{profile}",
+             "Claims: spread across seeds and kernel paths" + ("" if profile == "cpu" else f" ({profile} profile)"),
+             body, command, seeds=seeds, targets=targets)
     for line in problems:
         print(line, file=sys.stderr)
     return targets.exit_code()
