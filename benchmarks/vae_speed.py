@@ -160,7 +160,8 @@ def main() -> int:
                ["lecture 05", "-" if lec_hit is None else lec_hit["epoch"],
                 "-" if lec_hit is None else f"{lec_hit['wall_s']:.1f}"]]),
     ])
-    save("vae_speed", f"VAE: lecture 05 against pytorch/examples ({name})", body, rec["command"],
+    save("vae_speed" if args.profile == "cpu" else f"vae_speed_{args.profile}",
+         f"VAE: lecture 05 against pytorch/examples ({name})", body, rec["command"],
          seeds=[args.seed], targets=targets)
     if targets.missed:
         print(f"the lecture's run is kept in {out}", file=sys.stderr)

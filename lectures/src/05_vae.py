@@ -424,9 +424,12 @@ report.record("data_used", {"name": ds.name, "source": ds.source, "train": len(d
 
 # %%
 sigma_x = 0.1   # fixed decoder standard deviation for the Gaussian likelihood
+# 256 hidden units; the full profile widens them to 512 where the data can feed them (the full
+# MNIST's 60,000 training images: 105 nats within 9 epochs at LATENT_DIM 20, benchmarks/vae_speed.py)
+HIDDEN = rt.pick(cpu=256, full=512 if len(x_train) >= 20000 else 256)
 
 class VAE(nn.Module):
-    def __init__(self, d, latent, hidden=256, n_classes=0):
+    def __init__(self, d, latent, hidden=HIDDEN, n_classes=0):
         super().__init__()
         self.n_classes = n_classes
         self.enc = nn.Sequential(nn.Linear(d + n_classes, hidden), nn.ReLU())
@@ -746,9 +749,11 @@ if check.needs(trained, "the checks on the trained decoder need EPOCHS of at lea
 
 # %%
 genlib.seed_everything(P.SEED)
-probe = VAE(D, P.LATENT_DIM).to(rt.device)
-xb = x_train[:64]
-eps = torch.randn(64, P.LATENT_DIM, device=rt.device)
+# in float64: the identity is exact, and float32 rounding (the 1/(2 sigma_x^2) = 50 scales it up)
+# would blur it on some data sets
+probe = VAE(D, P.LATENT_DIM).to(rt.device, torch.float64)
+xb = x_train[:64].to(torch.float64)
+eps = torch.randn(64, P.LATENT_DIM, device=rt.device, dtype=torch.float64)
 
 def grads(loss_fn):
     probe.zero_grad()
@@ -761,7 +766,7 @@ neg_elbo_gauss = grads(lambda l, mu, lv: -(log_likelihood(xb, l, "gaussian") - g
 sse_plus_beta_kl = grads(lambda l, mu, lv: (((xb - torch.sigmoid(l)) ** 2).sum(-1)
                                            + 2 * sigma_x**2 * gaussian_kl(mu, lv)).mean())
 check.close("gradient of the Gaussian negative ELBO = gradient of (squared error + 2 sigma_x^2 KL) / (2 sigma_x^2)",
-            neg_elbo_gauss, sse_plus_beta_kl / (2 * sigma_x**2), rtol=1e-3, atol=1e-6)
+            neg_elbo_gauss, sse_plus_beta_kl / (2 * sigma_x**2), rtol=1e-9, atol=1e-12)
 
 # %%
 def sharpness(images):
