@@ -85,7 +85,7 @@ class PriorStrength:
         # Below the axes: the data points move with the seed and the curves with tau, so no
         # corner inside the axes stays free of them.
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=4, handlelength=1.2, columnspacing=0.8)
-        self.title = ax.set_title("", y=1.0)
+        self.title = ax.set_title("", y=1.0, loc="left")  # a long line: from the axes' left edge, not centred
 
         k = np.arange(degree + 1)
         axw = self.ax_w
@@ -156,6 +156,12 @@ def beta_pdf(x, a: float, b: float):
     return out
 
 
+def _ladder(x: float) -> float:
+    """The smallest value of 1, 1.5, 2, 3, 5, 7.5 times a power of ten that is >= ``x`` (> 0)."""
+    k = 10.0 ** np.floor(np.log10(x))
+    return float(next(k * m for m in (1, 1.5, 2, 3, 5, 7.5, 10) if k * m >= x * (1 - 1e-12)))
+
+
 class BetaCoin:
     """A coin with a Beta(a, b) prior: prior, likelihood, posterior and three estimates.
 
@@ -177,10 +183,16 @@ class BetaCoin:
         self.v_mean = ax.axvline(0.5, color=COLORS[2], ls="-.", lw=1, label="posterior mean")
         ax.set_xlim(0, 1)
         ax.set_xlabel("p(heads)")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))   # outside the axes: off the curves
-        self.title = ax.set_title("", y=1.0)
+        # outside the axes, off the curves; under them in z-order, so a redraw leaves it in the
+        # cached background (genlib.plots.Renderer)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0)).set_zorder(1.6)
+        self.title = ax.set_title("", y=1.0, loc="left")  # a long line: from the axes' left edge, not centred
         self.update(heads=3, tails=0, a=2, b=2)
         _freeze_layout(self.fig)
+        # what update() changes; the y-axis moves only when the curves outgrow (or shrink well
+        # below) its step of a 1-1.5-2-3-5-7.5 ladder, so most moves redraw only these
+        self.dynamic = [self.line_prior, self.line_lik, self.line_post, self.v_mle, self.v_map, self.v_mean,
+                        self.title]
 
     @staticmethod
     def estimates(heads: int, tails: int, a: float, b: float) -> dict:
@@ -203,8 +215,8 @@ class BetaCoin:
         self.line_prior.set_ydata(prior)
         self.line_lik.set_ydata(lik)
         self.line_post.set_ydata(post)
-        top = float(max(prior.max(), lik.max(), post.max()))
-        self.ax.set_ylim(0, 1.08 * top)
+        top = 1.08 * float(max(prior.max(), lik.max(), post.max()))
+        self.ax.set_ylim(0, _ladder(top))
         for line, key in ((self.v_mle, "mle"), (self.v_map, "map"), (self.v_mean, "mean")):
             v = est[key]
             line.set_visible(v is not None)
