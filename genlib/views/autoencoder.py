@@ -25,7 +25,7 @@ class LatentExplorer:
         if codes.ndim != 2 or codes.shape[1] != 2:
             raise ValueError(f"codes must have shape (N, 2); got {codes.shape}")
         self.decode, self.shape = decode, tuple(shape)
-        self.fig, (self.ax_z, self.ax_x) = figure(ncols=2, width=3.4, height=3.1)
+        self.fig, (self.ax_z, self.ax_x) = figure(ncols=2, width=3.0, height=2.8)
         keep = np.random.default_rng(seed).permutation(len(codes))[:n_show]
         colors = np.array(COLORS + ["#bcbd22", "#7f7f7f"])[labels[keep] % 10]
         self.scatter = self.ax_z.scatter(codes[keep, 0], codes[keep, 1], c=colors, s=6, alpha=0.6, linewidths=0)
@@ -43,7 +43,8 @@ class LatentExplorer:
         self.ax_z.tick_params(labelbottom=False, labelleft=False, length=0)
         self.ax_z.set_title("latent codes of the data")
         self.image = image_axes(self.ax_x, np.zeros(self.shape))
-        self.title = self.ax_x.set_title("decoder(z) at z = (-0.00, -0.00)")  # the widest text it will hold
+        self.ax_x.set_xlabel("decoder(z)")  # static; the title, redrawn on every move, holds only z
+        self.title = self.ax_x.set_title("z = (-0.00, -0.00)")  # the widest text it will hold
         self.dynamic = [self.marker, self.image, self.title]  # what update() changes (genlib.plots.Renderer)
         freeze_layout(self.fig)  # the axes never move: later redraws skip the layout pass
         self._drop_colliding_labels()
@@ -70,7 +71,7 @@ class LatentExplorer:
         img = np.asarray(self.decode(z), dtype=float).reshape(self.shape)
         self.marker.set_data([z1], [z2])
         self.image.set_data(img)
-        self.title.set_text(f"decoder(z) at z = ({z1:.2f}, {z2:.2f})")
+        self.title.set_text(f"z = ({z1:.2f}, {z2:.2f})")
         return img
 
     @staticmethod
