@@ -117,9 +117,16 @@ def test_audit_runs_when_displayed_if_asked(monkeypatch):
         w._repr_mimebundle_()
 
 
-def test_png_writer_round_trips():
+@pytest.mark.parametrize("deflater", ["isal", "zlib"])
+def test_png_writer_round_trips(deflater, monkeypatch):
     from PIL import Image
     import io
+    import sys
+
+    if deflater == "zlib":  # the fallback where isal is not installed
+        monkeypatch.setitem(sys.modules, "isal", None)
+    else:
+        pytest.importorskip("isal")
 
     rgba = (np.random.default_rng(0).random((23, 31, 4)) * 255).astype(np.uint8)
     back = Image.open(io.BytesIO(plots.encode_png(rgba)))
@@ -170,3 +177,35 @@ def test_coin_entropy_view_against_closed_form():
         assert h == pytest.approx(expected, abs=1e-12)
         assert v.bars[0].get_height() == pytest.approx(p)
         assert list(v.marker.get_xdata()) == [p]
+
+
+@pytest.mark.parametrize("size,shape,ratio", [((6, 2.8), (28, 28), 2), ((3.1, 2.9), (28, 28), 1.5),
+                                              ((5, 2), (28, 56), 1), ((2.3, 2.3), (8, 8), 2)])
+def test_nearest_image_has_matplotlib_pixels(size, shape, ratio):
+    """image_axes magnifies by indexing (plots.NearestImage); the picture is matplotlib's own
+    nearest-neighbour image (the oracle: imshow, same axes), up to a rounding tie on a pixel edge."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    data = np.random.default_rng(1).random(shape)
+    pictures = []
+    for ours in (True, False):
+        fig = Figure(figsize=size, dpi=100 * ratio)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot(1, 2, 2)
+        if ours:
+            im = plots.image_axes(ax, data)
+            assert type(im) is plots.NearestImage
+        else:
+            ax.imshow(data, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_color("0.8")
+                spine.set_linewidth(0.8)
+        fig.canvas.draw()
+        pictures.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+    differ = (pictures[0] != pictures[1]).any(-1)
+    assert differ.mean() < 0.002, f"{differ.sum()} pixels differ"
+    rows, cols = np.nonzero(differ.any(1))[0], np.nonzero(differ.any(0))[0]
+    assert len(rows) <= 1 or len(cols) <= 1  # at most one row or one column of pixels, on an edge
