@@ -105,7 +105,7 @@ bench: setup-locked
 # lecture 07 on three seeds, lectures 01-06 once; each writes its own section (a missed target
 # is reported there and does not stop the others), then RESULTS.md is rebuilt.
 bench-full: setup-locked
-	-cd benchmarks && ../$(BIN)/python vae_speed.py --profile full --epochs 10
+	-cd benchmarks && ../$(BIN)/python vae_speed.py --profile full
 	-cd benchmarks && ../$(BIN)/python wgan_modes.py --profile full --seeds 0 1 2 --jobs $(JOBS)
 	-cd benchmarks && ../$(BIN)/python claims.py 01 02 03 04 05 06 --seeds 0 --default-seeds '' -p PROFILE full --jobs $(JOBS)
 	cd benchmarks && ../$(BIN)/python -c "import common; common.write_results()"
