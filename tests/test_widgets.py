@@ -179,32 +179,40 @@ def test_coin_entropy_view_against_closed_form():
         assert list(v.marker.get_xdata()) == [p]
 
 
+@pytest.mark.parametrize("course_style", [False, True])
 @pytest.mark.parametrize("size,shape,ratio", [((6, 2.8), (28, 28), 2), ((3.1, 2.9), (28, 28), 1.5),
                                               ((5, 2), (28, 56), 1), ((2.3, 2.3), (8, 8), 2)])
-def test_nearest_image_has_matplotlib_pixels(size, shape, ratio):
+def test_nearest_image_has_matplotlib_pixels(size, shape, ratio, course_style):
     """image_axes magnifies by indexing (plots.NearestImage); the picture is matplotlib's own
-    nearest-neighbour image (the oracle: imshow, same axes), up to a rounding tie on a pixel edge."""
+    nearest-neighbour image (the oracle: imshow in the same axes, with the same frame), up to a
+    rounding tie on a pixel edge; under matplotlib's defaults and under the course's style."""
+    import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     data = np.random.default_rng(1).random(shape)
     pictures = []
-    for ours in (True, False):
-        fig = Figure(figsize=size, dpi=100 * ratio)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot(1, 2, 2)
-        if ours:
-            im = plots.image_axes(ax, data)
-            assert type(im) is plots.NearestImage
-        else:
-            ax.imshow(data, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            for spine in ax.spines.values():
-                spine.set_color("0.8")
-                spine.set_linewidth(0.8)
-        fig.canvas.draw()
-        pictures.append(np.asarray(fig.canvas.buffer_rgba()).copy())
+    with matplotlib.rc_context():
+        if course_style:
+            plots.style(retina=False)
+        for ours in (True, False):
+            fig = Figure(figsize=size, dpi=100 * ratio)
+            FigureCanvasAgg(fig)
+            ax = fig.add_subplot(1, 2, 2)
+            if ours:
+                im = plots.image_axes(ax, data)
+                assert type(im) is plots.NearestImage
+            else:
+                ax.imshow(data, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.grid(False)
+                for spine in ax.spines.values():
+                    spine.set_visible(True)
+                    spine.set_color("0.8")
+                    spine.set_linewidth(0.8)
+            fig.canvas.draw()
+            pictures.append(np.asarray(fig.canvas.buffer_rgba()).copy())
     differ = (pictures[0] != pictures[1]).any(-1)
     assert differ.mean() < 0.002, f"{differ.sum()} pixels differ"
     rows, cols = np.nonzero(differ.any(1))[0], np.nonzero(differ.any(0))[0]
