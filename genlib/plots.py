@@ -495,6 +495,12 @@ def image_axes(ax, data, **kw):
     ax.add_image(image)
     image.set_extent(image.get_extent())  # the axes' limits and aspect, as imshow sets them
     ax.set_aspect("equal")
+    picture_frame(ax)
+    return image
+
+
+def picture_frame(ax) -> None:
+    """Dress ``ax`` as a picture: no ticks, no grid, a thin light frame on all four sides."""
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
@@ -502,7 +508,6 @@ def image_axes(ax, data, **kw):
         spine.set_visible(True)
         spine.set_color("0.8")
         spine.set_linewidth(0.8)
-    return image
 
 
 def png_bytes(fig, dpi: int | None = None) -> bytes:
