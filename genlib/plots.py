@@ -440,7 +440,7 @@ class NearestImage(matplotlib.image.AxesImage):
     pick, for every output pixel, the data pixel under its centre (about 1 ms).
     Used by :func:`image_axes` for unclipped, upright images drawn "nearest";
     anything else (clipped, rotated, other interpolation) goes to matplotlib.
-    ``tests/test_plots.py`` checks the pixels against matplotlib's own.
+    ``tests/test_widgets.py`` checks the pixels against matplotlib's own (``imshow``).
     """
 
     def make_image(self, renderer, magnification=1.0, unsampled=False):
