@@ -42,14 +42,17 @@ RESULTS_MD = BENCHMARKS / "RESULTS.md"
 
 
 def run_lecture(name: str, params: dict | None = None, out: str | Path | None = None, env: dict | None = None,
-                timeout: float | None = None) -> dict:
+                timeout: float | None = None, cell_timeout: float | None = None) -> dict:
     """Execute one lecture with the course runner; return its run record (``<NAME>.run.json``).
 
-    ``name`` is a lecture number or name (``"07"``, ``"07_wgan"``). Raises
-    ``RuntimeError`` with the runner's output when the run does not produce a record.
+    ``name`` is a lecture number or name (``"07"``, ``"07_wgan"``). ``timeout`` bounds the
+    whole run, ``cell_timeout`` each cell (the runner's ``--timeout``; its default is 1800 s).
+    Raises ``RuntimeError`` with the runner's output when the run does not produce a record.
     """
     out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="bench-"))
     cmd = [sys.executable, "-m", "genlib.course", "run", str(name), "--out", str(out)]
+    if cell_timeout is not None:
+        cmd += ["--timeout", str(cell_timeout)]
     for k, v in (params or {}).items():
         cmd += ["-p", k, str(v)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
