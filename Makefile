@@ -2,7 +2,7 @@
 #   make lab    - set up .venv (version ranges), then open JupyterLab on the lectures
 #   make test   - set up .venv from the lock, then run the whole test suite (what CI runs)
 #   make bench  - set up from the lock, run every benchmark, write benchmarks/RESULTS.md
-#   make bench-full - the full-profile sections (about 1.5 h on 2 CPU cores; minutes on a GPU)
+#   make bench-full - the full-profile sections (about 1.5 h on 2 CPU cores)
 # Both installs put torch first (a CPU build on CPU machines), then the rest, so pip
 # never pulls a multi-GB CUDA build. `make lab` installs the ranges of
 # requirements*.txt (what students get, Colab's versions included); `make test` the

@@ -24,10 +24,11 @@ gives by chance).
 Measured here (2 shared cores, AMD EPYC, torch 2.13 on one thread): the cpu profile, seed 0
 (the lecture as a whole about 55 s on a quiet machine): WGAN-GP 8/8 ring modes (38.8 % HQ)
 and 25/25 grid modes (15.3 %), the GAN 7/8 (84.5 %) and 19/25 (92.9 %), the Gaussian 6/8
-(0.3 %) and 15/25 (1.0 %); over seeds 0-4 WGAN-GP's grid gives 22-25/25. The full profile
-takes about 17 minutes of section 10 per seed on one free core; it trains section 10's four
-models in one cell, so the benchmark lifts the runner's 30-minute cell limit (three seeds at
-once on two cores went past it).
+(0.3 %) and 15/25 (1.0 %); over seeds 0-4 WGAN-GP's grid gives 22-25/25. The full profile,
+seeds 0, 1 and 2 (``--jobs 2``: 55 minutes in all): WGAN-GP 8/8 ring modes at 96.2, 98.0 and
+96.5 % HQ and 25/25 grid modes at 96.2, 94.8 and 97.0 %; the GAN collapsed (1-2/8, 4-7/25).
+One seed's lecture takes 26-30 minutes, about 25 of them in section 10, which trains its four
+models in one cell; so the benchmark lifts the runner's 30-minute cell limit.
 
 Targets (the benchmark exits 1 when one is missed), for every seed:
 

@@ -840,15 +840,15 @@ plt.show()
 #
 # Train ten times longer (the full profile: 3x128 MLPs; WGAN-GP 6,000 generator steps on the
 # ring and 12,000 on the grid, the GAN five times as many) and the picture turns. WGAN-GP's
-# samples sharpen. In our runs of this section's training loop while writing this lecture, 97.6
-# and 96.9 % of the ring samples were high quality (SEED 1 and 2, 8/8 modes), and 95.8 and
-# 95.5 % of the grid samples (SEED 0 and 1, 25/25 modes); PacGAN4 publishes 7.8/8 at 95.9 % and
-# 24.8/25 at 93.6 %. The grid needs its extra steps: after 6,000 it was at 89-94 %. The GAN,
-# same settings as above, **collapsed** in every full-profile run we made (SEED 0, 1 and 2, with
-# 30,000 steps on each set): 1 or 2 of the 8 ring modes (every sample sharp, all on those modes:
-# 99-100 % HQ) and 9 or 10 of the 25 grid modes. A GAN's good state is not where its training
-# settles. The four full-profile trainings take about 17 minutes on one free core of a 2-core
-# CPU (`benchmarks/wgan_modes.py --profile full` runs the lecture with them). The checks below
+# samples sharpen. This lecture run in the full profile on SEED 0, 1 and 2
+# (`benchmarks/wgan_modes.py --profile full`) captured 8/8 ring modes with 96.2, 98.0 and
+# 96.5 % of the samples high quality, and 25/25 grid modes with 96.2, 94.8 and 97.0 %; PacGAN4
+# publishes 7.8/8 at 95.9 % and 24.8/25 at 93.6 %. The grid needs its extra steps: after 6,000
+# it was at 89-94 % in our trials. The GAN, same settings as above, **collapsed** in each of
+# those runs: 1 or 2 of the 8 ring modes after 30,000 steps (every sample sharp, all on those
+# modes: 99-100 % HQ) and 4 to 7 of the 25 grid modes after 60,000. A GAN's good state is not
+# where its training settles. The four full-profile trainings take about 25 minutes on a 2-core
+# CPU (the whole lecture 26-30 minutes, measured with both cores busy). The checks below
 # claim WGAN-GP's coverage in every profile, and the GAN's only for the budget where we
 # measured it on five seeds.
 
@@ -1020,8 +1020,8 @@ verify("W1 between samples", my_w1, stats.wasserstein_distance, w1_cases,
 #   size on disjoint supports and a loss that tracks sample quality. Trained ten times longer
 #   (the full profile, `benchmarks/wgan_modes.py`) WGAN-GP captured every mode, at the
 #   published quality (PacGAN4: 7.8/8 ring modes with 95.9 % high-quality samples, 24.8/25
-#   grid modes with 93.6 %; we measured 96.9-97.6 % and 95.5-95.8 %), while the GAN collapsed onto a
-#   few modes in each of our runs.
+#   grid modes with 93.6 %; this lecture reached 96.2-98.0 % and 94.8-97.0 % on three seeds),
+#   while the GAN collapsed onto a few modes in each of those runs.
 #
 # **Further**: spectral normalisation (another way to bound the Lipschitz constant), sliced and
 # entropic optimal transport, and the diffusion models that replaced GANs for images - all
