@@ -13,7 +13,9 @@ reports it; ``test_loss_per_epoch``) and the training wall time at the end of ev
 the reference). In the same benchmark run,
 the reference (pytorch/examples vae/main.py: 784-400-20-400-784, ReLU, sigmoid output,
 Adam 1e-3, batch 128) trains ``--ref-epochs`` (10) epochs on the same split, on one
-thread like the lecture; its loss after the last epoch is the target.
+thread like the lecture; its loss after the last epoch is the target. It trains twice,
+before and after the lecture, and its wall time is the mean of the two runs, so that a slow
+spell of a shared machine during one run weighs half as much (its losses are the same in both).
 
 Targets (issue 10): the lecture's VAE reaches the reference's 10-epoch test loss in at
 most half the reference's wall time; on the full MNIST it also reaches the published
@@ -106,6 +108,11 @@ def main() -> int:
     if epochs:
         params["EPOCHS"] = epochs
     targets = Targets()
+    ds = data.load(name, seed=args.seed, verbose=False)
+    # The reference trains before and after the lecture and its wall time is the mean of the two
+    # runs: a slow spell of a shared machine during one of them moves the comparison half as much.
+    # (The same seed on the same machine gives the same losses: checked below.)
+    ref_before = train_reference(ds, args.ref_epochs, args.seed)
     out = Path(tempfile.mkdtemp(prefix="bench-vae-"))
     t0 = time.perf_counter()
     rec = run_lecture("05", params, out=out)
@@ -123,12 +130,15 @@ def main() -> int:
     lec_rows = [{"epoch": i + 1, "wall_s": s, "test_loss": loss} for i, (s, loss) in enumerate(zip(seconds, losses))]
     used = metrics.get("data_used", {})
 
-    ds = data.load(name, seed=args.seed, verbose=False)
     targets.require(f"the lecture used the data set asked for ({name}, no fallback) and the split trained here",
                     used.get("name") == name == ds.name
                     and (used.get("train"), used.get("test")) == (len(ds.x_train), len(ds.x_test)),
                     f"{used.get('name')}, {used.get('train')} + {used.get('test')} images")
-    ref_rows = train_reference(ds, args.ref_epochs, args.seed)
+    ref_after = train_reference(ds, args.ref_epochs, args.seed)
+    targets.require("the reference's two runs (before and after the lecture) give the same test losses",
+                    all(abs(a["test_loss"] - b["test_loss"]) < 1e-6 for a, b in zip(ref_before, ref_after)),
+                    f"10-epoch loss {ref_before[-1]['test_loss']:.3f} and {ref_after[-1]['test_loss']:.3f}")
+    ref_rows = [dict(a, wall_s=(a["wall_s"] + b["wall_s"]) / 2) for a, b in zip(ref_before, ref_after)]
     target = ref_rows[-1]["test_loss"]
     ref_hit, lec_hit = first(ref_rows, target), first(lec_rows, target)
     targets.require(f"the lecture's VAE reaches the reference's {args.ref_epochs}-epoch test loss "
@@ -153,7 +163,9 @@ def main() -> int:
         f"LATENT_DIM 20, {len(lec_rows)} epochs, whole lecture {lecture_s:.0f} s; the reference "
         f"(pytorch/examples, 784-400-20, Adam 1e-3, batch 128) trained {args.ref_epochs} epochs in the same "
         "benchmark run on the same split. Test loss: negative ELBO in nats per image (summed BCE + KL); "
-        "wall time: training only, one thread each.",
+        "wall time: training only, one thread each; the reference trained before and after the lecture "
+        f"({ref_before[-1]['wall_s']:.1f} s and {ref_after[-1]['wall_s']:.1f} s for {args.ref_epochs} epochs), "
+        "its row is the mean of the two.",
         "",
         table(["model"] + [f"epoch {i + 1}" for i in range(n)], [["reference"] + cells(ref_rows),
                                                                  ["lecture 05"] + cells(lec_rows)]),
