@@ -12,10 +12,12 @@ reports it; ``test_loss_per_epoch``) and the training wall time at the end of ev
 (``train_seconds_per_epoch``, cumulative; the test evaluation is off the clock, as it is for
 the reference). In the same benchmark run,
 the reference (pytorch/examples vae/main.py: 784-400-20-400-784, ReLU, sigmoid output,
-Adam 1e-3, batch 128) trains ``--ref-epochs`` (10) epochs on the same split, on one
-thread like the lecture; its loss after the last epoch is the target. It trains twice,
-before and after the lecture, and its wall time is the mean of the two runs, so that a slow
-spell of a shared machine during one run weighs half as much (its losses are the same in both).
+Adam 1e-3, batch 128; ``ReferenceVAE`` below, the only model this file defines: an independent
+reference, not a copy of the lecture's VAE, which only lecture 05 trains) trains
+``--ref-epochs`` (10) epochs on the same split, on one thread like the lecture; its loss
+after the last epoch is the target. It trains twice, before and after the lecture, and its
+wall time is the mean of the two runs, so that a slow spell of a shared machine during one
+run weighs half as much (its losses are the same in both).
 
 Targets (issue 10): the lecture's VAE reaches the reference's 10-epoch test loss in at
 most half the reference's wall time; on the full MNIST it also reaches the published
