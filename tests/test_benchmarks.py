@@ -166,3 +166,65 @@ def test_seed_lists(claims):
     assert claims.seeds_arg("") == []
     assert math.isinf(claims._float("inf")) and claims._float(None) is None
     assert claims.resolve(["05", "kl_js"], ["02_kl_js", "05_vae"]) == ["05_vae", "02_kl_js"]
+
+
+@pytest.fixture
+def stability(common, monkeypatch):
+    mod = importlib.import_module("gan_stability")
+    monkeypatch.setattr(mod, "save", common.save)
+    return mod
+
+
+def _lecture_07(coverage, status="ok", claims=(), error=None):
+    """A hand-made run record of lecture 07: coverage {(data, loss): modes} (HQ 0.5 each)."""
+    metrics = {f"{d}_{loss}_modes": n for (d, loss), n in coverage.items()}
+    metrics.update({f"{d}_{loss}_hq": 0.5 for (d, loss) in coverage})
+    return {"status": status, "error": error,
+            "record": {"metrics": metrics, "claims": [{"text": t, "passed": False} for t in claims]}}
+
+
+def test_gan_stability_counts_the_settings_each_model_trains_in_and_names_where_runs_stopped(stability, tmp_path,
+                                                                                            monkeypatch, capsys):
+    full = {("ring", "nonsaturating"): 8, ("grid", "nonsaturating"): 25, ("ring", "wgan-gp"): 8, ("grid", "wgan-gp"): 24}
+    collapsed = {**full, ("grid", "nonsaturating"): 11}
+    runs = {0.5: _lecture_07({**full, ("ring", "wgan-gp"): 7}, "failed", ["ring: WGAN-GP captures 8/8"]),
+            1.0: _lecture_07(full),
+            4.0: _lecture_07(collapsed, "failed", ["grid: the tuned GAN captures at least 17 of the 25 modes"])}
+    asked = []
+
+    def fake_run(name, params, out=None, **kw):
+        asked.append(params)
+        return runs[float(params["LR"]) / 1e-3]
+
+    monkeypatch.setattr(stability, "run_lecture", fake_run)
+    monkeypatch.setattr(stability, "defaults", lambda: {"LR": 1e-3, "GAN_LR": 2e-3})
+    assert stability.main(["--scales", "0.5", "1", "4", "--seeds", "0", "--jobs", "1"]) == 0
+    assert [(p["LR"], p["GAN_LR"], p["PROFILE"]) for p in asked] == [("0.0005", "0.001", "cpu"), ("0.001", "0.002", "cpu"),
+                                                                     ("0.004", "0.008", "cpu")]
+    text = (tmp_path / "results" / "gan_stability.md").read_text()
+    assert "Over the 3 settings whose coverage was recorded:" in text
+    assert "| GAN | 3 of 3 | 2 of 3 | 11-25 | 50-50 | 50-50 |" in text
+    assert "| WGAN-GP | 2 of 3 | 3 of 3 | 24-24 | 50-50 | 50-50 |" in text
+    assert "| 4 | 0 | GAN | 0.008 | 8/8 (50 %) | 11/25 (50 %) | stopped at a check: grid: the tuned GAN" in text
+    runs[2.0] = _lecture_07({}, "failed", ["the critic's estimate correlates with the true W1"])  # stops before section 10
+    assert stability.main(["--scales", "1", "2", "--seeds", "0", "--jobs", "1"]) == 0
+    text = (tmp_path / "results" / "gan_stability.md").read_text()
+    assert "Over the 1 setting whose coverage was recorded (1 not measured):" in text
+    assert "| 2 | 0 | WGAN-GP | 0.002 | not measured | not measured |" in text
+    assert "| WGAN-GP | 1 of 1 | 1 of 1 | 24-24 |" in text
+
+    # a run that crashed without a record or a message, and a failed check at the lecture's own rates: both missed
+    runs[4.0] = {"status": "failed", "record": {}}
+    runs[1.0] = _lecture_07(full, "failed", ["ring: the critic's estimate tracks W1"])
+    assert stability.main(["--scales", "1", "4", "--seeds", "0", "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "MISSED: scale 4, seed 0: the coverage is recorded, or the run says why it stopped" in err
+    assert "MISSED: seed 0: at the lecture's own rates every check holds (measured: status failed, 1 failed)" in err
+
+
+def test_gan_stability_reads_the_learning_rates_from_the_lecture(monkeypatch):
+    papermill = pytest.importorskip("papermill")
+    monkeypatch.syspath_prepend(str(BENCH))
+    gan_stability = importlib.import_module("gan_stability")
+    declared = papermill.inspect_notebook(str(gan_stability.LECTURE))  # papermill's own reading, the oracle
+    assert gan_stability.defaults() == {name: float(declared[name]["default"]) for name in ("LR", "GAN_LR")}
