@@ -11,8 +11,7 @@ lecture then trains both models at those rates with the same number of discrimin
 (critic) updates and records their mode coverage (``<data>_<loss>_modes``, ``..._hq``) before
 any of its checks; the lecture's checks are written for its default rates, so at other
 scales some of them fail and stop the run after the coverage was recorded; the table says
-which. A run that stops before section 10 recorded anything (a divergence, for example)
-counts as not trained for both models.
+which.
 
 The table gives the modes and the high-quality (HQ) share of every run; the summary counts,
 over the settings (scale x seed) whose coverage was recorded, those in which each model
@@ -32,8 +31,8 @@ and 2, the 1-D critic of section 9 no longer tracked W1 and the run stopped ther
 WGAN-GP captured 8/8 ring modes in 13 of 13 and 22-25 of the 25 grid modes at every rate,
 its HQ share rising with the rate (ring 6-11 % at 1/4, 47-71 % at 2-4x). The GAN kept the 8
 ring modes in 9 of 13 (at 1/4 on SEED 0 it found none) and its grid coverage fell with the
-rate from 1/2 on (21-23 at 1/2, 19-20 at 1, 11-16 on three of the four runs at 2-4x, with 90-96 % of its
-samples high quality: fewer modes, each sharp).
+rate from 1/2 on (21-23 at 1/2, 19-20 at 1, 11-16 on three of the four runs at 2-4x, with
+90-96 % of its samples high quality: fewer modes, each sharp).
 """
 from __future__ import annotations
 

@@ -835,9 +835,7 @@ plt.show()
 # cheap generator updates pay off, while WGAN-GP's samples still smear between the modes - on
 # the grid so much that the Gaussian baseline, which has no modes at all, lands near 15 to 20
 # of them. On this budget, and at its own tuned learning rate, mode coverage is not where
-# WGAN-GP beats a well-tuned GAN (the same GAN at a quarter of that rate found none of the ring
-# modes on SEED 0: that is how unfair comparisons are won). Away from the tuned rate the
-# picture differs: section 11.
+# WGAN-GP beats a well-tuned GAN; away from the tuned rate the picture differs (section 11).
 #
 # Train ten times longer (the full profile: 3x128 MLPs; WGAN-GP 6,000 generator steps on the
 # ring and 12,000 on the grid, the GAN five times as many) and the picture turns. WGAN-GP's
@@ -974,7 +972,7 @@ report.record("ring_critic_w1_spearman", round(float(rho), 3))
 # of this run: try one yourself with `-p LR 0.004 -p GAN_LR 0.008` (this lecture's checks are
 # written for its own rates, so expect one to fail and say which). What WGAN-GP guarantees by
 # construction is the two properties above: a gradient of controlled size, and a loss you can
-# read; the stability is what they bought in these runs.
+# read; the stability is a measurement of these runs, not a guarantee.
 
 # %% [markdown]
 # ### Train one yourself
