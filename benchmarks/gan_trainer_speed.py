@@ -22,7 +22,7 @@
 
 Exits non-zero when the hint misses its target for any seed.
 
-    GENLIB_HEADLESS=1 .venv/bin/python benchmarks/gan_trainer_speed.py [--ticks 15] [--seeds 0-4]
+    GENLIB_HEADLESS=1 python -m benchmarks.gan_trainer_speed [--ticks 15] [--seeds 0-4]
 """
 from __future__ import annotations
 
@@ -32,9 +32,6 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 os.environ.setdefault("GENLIB_HEADLESS", "1")
 
 import numpy as np  # noqa: E402
@@ -43,7 +40,7 @@ import torch  # noqa: E402
 from genlib import gan  # noqa: E402
 from genlib.views.gan import trainer  # noqa: E402
 from genlib.plots import png_bytes, style  # noqa: E402
-from common import Targets, save, table  # noqa: E402
+from benchmarks.common import Targets, save, table  # noqa: E402
 
 HINT_LR, HINT_N_CRITIC, HINT_MODES = 1e-3, 5, 18
 
@@ -143,7 +140,7 @@ def main():
              "(modes of the last evaluation of 1,000 samples; best: the most seen at any tick).\n\n")
     body += table(["seed", "G steps", "modes at the end", "best", "HQ", "CPU s", "wall s", "error"], hint_rows)
     save("gan_trainer_speed", "The live GAN trainer: speed, and the lecture's hint",
-         body, "python benchmarks/gan_trainer_speed.py " + " ".join(sys.argv[1:]), seeds=args.seeds, targets=targets)
+         body, "python -m benchmarks.gan_trainer_speed " + " ".join(sys.argv[1:]), seeds=args.seeds, targets=targets)
     return targets.exit_code()
 
 

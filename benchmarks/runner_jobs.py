@@ -1,7 +1,7 @@
 """Wall time of the whole course through the runner, one lecture at a time vs several.
 
-    .venv/bin/python benchmarks/runner_jobs.py                 # --jobs 1 and 2, PROFILE cpu
-    .venv/bin/python benchmarks/runner_jobs.py --jobs 1 2 3 01 02
+    python -m benchmarks.runner_jobs                 # --jobs 1 and 2, PROFILE cpu
+    python -m benchmarks.runner_jobs --jobs 1 2 3 01 02
 
 Each setting runs ``python -m genlib.course run -p PROFILE cpu --jobs N`` into a
 fresh folder and reports the wall time of the whole command, the sum of the
@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, Targets, save, table
+from benchmarks.common import ROOT, Targets, save, table
 
 
 def measure(jobs: int, lectures: list[str], profile: str) -> dict:
@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     body = (table(["jobs", "wall (s)", "sum of lectures (s)", "speed-up", "passed"], summary) + "\n\n"
             + table(["lecture"] + [f"jobs {r['jobs']} (s)" for r in rows], per) + "\n\n" + targets.markdown())
     save("runner_jobs", f"Course runner, PROFILE={args.profile}, {os.cpu_count()} CPU cores, {base['n']} lectures",
-         body, "python benchmarks/runner_jobs.py " + " ".join(["--jobs", *map(str, args.jobs), *args.lectures]))
+         body, "python -m benchmarks.runner_jobs " + " ".join(["--jobs", *map(str, args.jobs), *args.lectures]))
     return targets.exit_code()
 
 

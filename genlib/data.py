@@ -42,14 +42,13 @@ from pathlib import Path
 import numpy as np
 
 from . import report
-from .runtime import ROOT
+from .manifest import CHECKOUT, ROOT
 
 NAMES = ("digits", "mnist5k", "mnist")              # the allowed values of a lecture's DATASET
 PIXELS = {"digits": 64, "mnist5k": 784, "mnist": 784}   # pixels per image of each data set
 # In a checkout of the course: <repo>/data/cache (git-ignored). Installed as a package
 # (Colab), there is no repository around genlib: use the user's cache folder instead.
-DEFAULT_CACHE = (ROOT / "data" / "cache" if (ROOT / "pyproject.toml").is_file()
-                 else Path.home() / ".cache" / "genlib")
+DEFAULT_CACHE = ROOT / "data" / "cache" if CHECKOUT else Path.home() / ".cache" / "genlib"
 
 # name -> (MD5 of the .gz file as published, MD5 of its decompressed content).
 # Either one identifies the genuine data (re-compressed copies differ in the first).

@@ -12,9 +12,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from packaging.requirements import Requirement
 
+from genlib import manifest
 from genlib.course import colab, notebooks, registry
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = manifest.ROOT
 
 
 def pyproject_table():  # the oracle: the standard library's TOML reader

@@ -11,9 +11,10 @@ from pathlib import Path
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 
+from genlib import manifest
 from genlib.course import registry
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = manifest.ROOT
 GENLIB = ROOT / "genlib"
 TOOLS = ("genlib.course",)
 TOOL_DEPENDENCIES = ("papermill", "jupytext", "nbclient", "nbformat", "yaml")

@@ -26,7 +26,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from genlib import manifest
+
+ROOT = manifest.ROOT
 TOKEN = "genlib-make-lab-test"
 
 
