@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import ROOT, Targets, run_lecture, save, table
+from benchmarks.common import ROOT, Targets, run_lecture, save, seeds_arg, table
 from genlib.course.parameters import parse_value
 from genlib.course.registry import UsageError, lectures, resolve
 
@@ -46,13 +46,6 @@ DEFAULT_PATH = {"ATEN_CPU_CAPABILITY": "default"}
 SEEDS = "0-19"          # the seeds of `make bench`, on both kernel paths
 
 
-def seeds_arg(text: str) -> list[int]:
-    """``0-4`` or ``0,2,5`` or ``3`` -> a list of seeds (empty string -> none)."""
-    out = []
-    for part in filter(None, text.split(",")):
-        a, _, b = part.partition("-")
-        out += list(range(int(a), int(b) + 1)) if b else [int(a)]
-    return out
 
 
 @dataclass

@@ -74,6 +74,15 @@ def run_lecture(name: str, params: dict | None = None, out: str | Path | None = 
     return rec
 
 
+def seeds_arg(text: str) -> list[int]:
+    """``0-4`` or ``0,2,5`` or ``3`` -> a list of seeds (empty string -> none)."""
+    out = []
+    for part in filter(None, text.split(",")):
+        a, _, b = part.partition("-")
+        out += list(range(int(a), int(b) + 1)) if b else [int(a)]
+    return out
+
+
 def table(headers, rows) -> str:
     """A Markdown table."""
     lines = ["| " + " | ".join(map(str, headers)) + " |", "|" + "---|" * len(headers)]

