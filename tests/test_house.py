@@ -18,7 +18,7 @@ from genlib.course import registry
 
 ROOT = manifest.ROOT
 GENLIB = ROOT / "genlib"
-SKIP = {"build", "dist", "runs", "node_modules", "data", "students"}   # outputs and caches, not source
+SKIP = {"build", "dist", "runs", "node_modules", "data"}   # top-level outputs and caches, not source
 TOOLS = ("genlib.course",)
 TOOL_DEPENDENCIES = ("papermill", "jupytext", "nbclient", "nbformat", "yaml")
 
@@ -143,7 +143,8 @@ def tree_files(*suffixes: str) -> list[Path]:
     out = []
     for p in sorted(ROOT.rglob("*")):
         rel = p.relative_to(ROOT).parts
-        if not p.is_file() or any(part.startswith(".") and part != ".ci" for part in rel) or set(rel[:-1]) & SKIP:
+        if not p.is_file() or any(part.startswith(".") and part != ".ci" for part in rel) or rel[0] in SKIP \
+                or rel[:2] == ("lectures", "students") or "__pycache__" in rel:
             continue
         if p.suffix in suffixes or (p.suffix == "" and "" in suffixes):
             out.append(p)
