@@ -15,7 +15,6 @@ machine are noisy). Writes benchmarks/results/runner_jobs.md; exits 1 on a miss.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import ROOT, Targets, save, table
+from genlib.course import records
 
 
 def measure(jobs: int, lectures: list[str], profile: str) -> dict:
@@ -33,13 +33,13 @@ def measure(jobs: int, lectures: list[str], profile: str) -> dict:
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         wall = time.perf_counter() - t0
-        records = [json.loads(p.read_text()) for p in sorted(Path(out).glob("*.run.json"))]
+        recs = records.read_all(Path(out))
     if proc.returncode == 2:
         sys.exit(f"the runner refused the input:\n{proc.stderr}")
-    return {"jobs": jobs, "wall": wall, "sum": sum(r.get("wall_s", 0) for r in records),
-            "ok": sum(r["status"] == "ok" for r in records), "n": len(records),
-            "failed": [r["lecture"] for r in records if r["status"] != "ok"],
-            "per": {r["lecture"]: r.get("wall_s", float("nan")) for r in records}}
+    return {"jobs": jobs, "wall": wall, "sum": sum(r.get("wall_s", 0) for r in recs),
+            "ok": sum(r["status"] == "ok" for r in recs), "n": len(recs),
+            "failed": [r["lecture"] for r in recs if r["status"] != "ok"],
+            "per": {r["lecture"]: r.get("wall_s", float("nan")) for r in recs}}
 
 
 def main(argv=None) -> int:
