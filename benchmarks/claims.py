@@ -30,7 +30,6 @@ CPU-minutes: about 70 minutes on 2 cores, less on more (``--jobs`` runs that man
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -39,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.common import ROOT, Targets, run_lecture, save, seeds_arg, table
+from genlib.course import records
 from genlib.course.parameters import parse_value
 from genlib.course.registry import UsageError, lectures, resolve
 
@@ -230,14 +230,14 @@ def execute(lectures, seeds, default_seeds, params, out: Path, jobs: int) -> lis
 def load(folder: Path) -> list[Run]:
     """The runs of an earlier call, from ``<folder>/seedN[-default]/<lecture>/<NAME>.run.json``."""
     runs = []
-    for p in sorted(Path(folder).glob("seed*/*/*.run.json")):
-        d = p.parent.parent.name
+    for run_dir in sorted(p for p in Path(folder).glob("seed*/*") if p.is_dir()):
+        d = run_dir.parent.name
         seed, path = int(d[4:].split("-")[0]), ("default" if d.endswith("-default") else "native")
-        rec = json.loads(p.read_text())
-        err = rec.get("error") or {}
-        runs.append(Run(rec.get("lecture", p.stem.split(".")[0]), seed, path, rec.get("status", "?"),
-                        (rec.get("record") or {}).get("claims", []),
-                        f"{err.get('ename', '')}: {err.get('evalue', '')}" if err else ""))
+        for rec in records.read_all(run_dir):
+            err = rec.get("error") or {}
+            runs.append(Run(rec["lecture"], seed, path, rec.get("status", "?"),
+                            (rec.get("record") or {}).get("claims", []),
+                            f"{err.get('ename', '')}: {err.get('evalue', '')}" if err else ""))
     return runs
 
 
