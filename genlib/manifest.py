@@ -26,7 +26,7 @@ PYPROJECT = ROOT / "pyproject.toml"
 CHECKOUT = PYPROJECT.is_file() and (ROOT / "genlib").is_dir()
 # The checkout's lectures; installed non-editable (repo2docker runs `pip install .`), the ones
 # under the current folder.
-LECTURES = ROOT / "lectures" if (ROOT / "lectures").is_dir() else Path.cwd() / "lectures"
+LECTURES = ROOT / "lectures" if CHECKOUT else Path.cwd() / "lectures"
 SOURCES = LECTURES / "src"
 STUDENTS = LECTURES / "students"
 LECTURE_PATTERN = "[0-9][0-9]_*"   # a lecture is named NN_name
@@ -69,7 +69,7 @@ def pins() -> dict:
     ``ref`` (what Colab installs and opens), ``torch`` (the build the course is tested with:
     ``make test``, the lock, the Colab-stack check) and ``colab`` (Colab's own versions, which
     the ranges of requirements.txt must admit)."""
-    if not PYPROJECT.is_file():  # installed: the version is the package's
+    if not CHECKOUT:  # installed: the version is the package's
         from importlib.metadata import version
 
         return {"version": version("genlib")}
