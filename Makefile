@@ -11,7 +11,9 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-TORCH  ?= torch==2.13.0
+# torch's pin is [tool.genlib] torch in pyproject.toml (genlib.manifest.pins), read here with sed:
+# this runs before any venv exists.
+TORCH  ?= torch==$(shell sed -n 's/^torch *= *"\(.*\)"/\1/p' pyproject.toml)
 PORT   ?= 8888
 TOKEN  ?=
 JOBS   ?= 2
@@ -99,16 +101,16 @@ check-notebooks: setup
 # its section; the exit status is then non-zero); then benchmarks/RESULTS.md from
 # benchmarks/results/*.md.
 bench: setup-locked
-	$(BIN)/python benchmarks/common.py $(BENCH)
+	$(BIN)/python -m benchmarks $(BENCH)
 
 # The full profile (-p PROFILE full, what `auto` picks on a GPU): lecture 05 on the full MNIST,
 # lecture 07 on three seeds, lectures 01-06 once; each writes its own section (a missed target
 # is reported there and does not stop the others), then RESULTS.md is rebuilt.
 bench-full: setup-locked
-	-cd benchmarks && ../$(BIN)/python vae_speed.py --profile full
-	-cd benchmarks && ../$(BIN)/python wgan_modes.py --profile full --seeds 0 1 2 --jobs $(JOBS)
-	-cd benchmarks && ../$(BIN)/python claims.py 01 02 03 04 05 06 --seeds 0 --default-seeds '' -p PROFILE full --jobs $(JOBS)
-	cd benchmarks && ../$(BIN)/python -c "import common; common.write_results()"
+	-$(BIN)/python -m benchmarks.vae_speed --profile full
+	-$(BIN)/python -m benchmarks.wgan_modes --profile full --seeds 0 1 2 --jobs $(JOBS)
+	-$(BIN)/python -m benchmarks.claims 01 02 03 04 05 06 --seeds 0 --default-seeds '' -p PROFILE full --jobs $(JOBS)
+	$(BIN)/python -c "from benchmarks import common; common.write_results()"
 
 clean:
 	rm -rf $(VENV) $(VENV)-lock .venv-colab .pytest_cache runs build

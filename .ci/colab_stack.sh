@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Run every lecture under Colab's widget stack: ipywidgets 7.7.1, IPython 7.34,
-# matplotlib 3.10 (Colab's versions), in a second virtual environment .venv-colab.
+# Run every lecture under Colab's widget stack: the ipywidgets, IPython and matplotlib
+# versions of [tool.genlib] colab in pyproject.toml (Colab's own), in a second virtual
+# environment .venv-colab. torch is the course's pin ([tool.genlib] torch), not Colab's
+# (older) one: tests/test_lock.py checks that the ranges admit Colab's torch.
 # Outputs are not compared (--nbval-lax): the point is that every cell still runs
 # with the older widget and IPython APIs.
 #
@@ -25,17 +27,25 @@ want=$(cat requirements.txt requirements-dev.txt pyproject.toml "$0" | sha256sum
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   echo "colab stack: setting up $VENV" >&2
   [ -x "$VENV/bin/python" ] || run "$PY" -m venv "$VENV"
-  # Colab's versions as constraints, so every requirement resolves against them.
-  # torch first and pinned: a range in a fresh venv pulls a multi-GB CUDA build.
-  printf '%s\n' "torch==2.13.0" "ipywidgets==7.7.1" "ipython==7.34.0" "matplotlib==3.10.*" > "$VENV/colab-constraints.txt"
+  # Colab's widget stack as constraints, so every requirement resolves against them (the
+  # patch level of matplotlib left free). torch first and pinned to the course's build: a
+  # range in a fresh venv pulls a multi-GB CUDA build.
+  "$PY" - > "$VENV/colab-constraints.txt" <<'EOF'
+import re, tomllib
+genlib = tomllib.load(open("pyproject.toml", "rb"))["tool"]["genlib"]
+print(f"torch=={genlib['torch']}")
+for name in ("ipywidgets", "ipython", "matplotlib"):
+    v = genlib["colab"][name]
+    print(f"{name}=={re.sub(r'[.]0$', '.*', v) if name == 'matplotlib' else v}")
+EOF
   # requirements-dev.txt and requirements.txt without their '-r' / '-e .' lines and
   # without playwright (the browser test does not run here); genlib itself comes
   # from the working tree through a .pth file (editable, nothing built or written
   # into the tree).
   grep -hvE '^\s*(#|-r|-e|$)|^playwright' requirements.txt requirements-dev.txt > "$VENV/colab-requirements.txt"
-  run "$VENV/bin/python" -m pip install -q "torch==2.13.0"
+  run "$VENV/bin/python" -m pip install -q "$(grep '^torch==' "$VENV/colab-constraints.txt")"
   run "$VENV/bin/python" -m pip install -q -c "$VENV/colab-constraints.txt" \
-      "ipywidgets==7.7.1" "ipython==7.34.0" "matplotlib==3.10.*" -r "$VENV/colab-requirements.txt"
+      $(grep -v '^torch==' "$VENV/colab-constraints.txt") -r "$VENV/colab-requirements.txt"
   site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   echo "$PWD" > "$site/genlib-worktree.pth"
   echo "$want" > "$STAMP"
@@ -48,7 +58,10 @@ print(f"colab stack: Python {sys.version.split()[0]}, IPython {IPython.__version
       f"genlib from {genlib.__file__.rsplit('/', 2)[0]}")
 EOF
 
-if [ "$#" -gt 0 ]; then targets=("$@"); else targets=(lectures/[0-9][0-9]_*.ipynb); fi
+if [ "$#" -gt 0 ]; then targets=("$@"); else
+  # every lecture's notebook, as the manifest lists them
+  mapfile -t targets < <("$VENV/bin/python" -c 'from genlib import manifest; print(*manifest.notebooks(), sep="\n")')
+fi
 workers=()
 if [ "${JOBS:-1}" -gt 1 ]; then workers=(-n "$JOBS" --dist loadfile); fi   # a notebook's cells stay in one worker
 GENLIB_HEADLESS=1 run "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${workers[@]}" --nbval-lax \

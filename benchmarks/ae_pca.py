@@ -1,6 +1,6 @@
 """Lecture 04 is the benchmark: reconstruction error against latent size, PCA and autoencoders.
 
-    python benchmarks/ae_pca.py [--dataset mnist5k] [--latent-dim 32] [--epochs 30] [--seed 0] [--profile auto]
+    python -m benchmarks.ae_pca [--dataset mnist5k] [--latent-dim 32] [--epochs 30] [--seed 0] [--profile auto]
 
 Runs lecture 04 itself through the course runner
 (``python -m genlib.course run 04 -p DATASET mnist5k -p LATENT_DIM 32 ...``) and reads what
@@ -34,10 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-try:  # python benchmarks/ae_pca.py (as make bench runs it) or python -m benchmarks.ae_pca
-    from common import Targets, run_lecture, save, table
-except ImportError:  # pragma: no cover
-    from benchmarks.common import Targets, run_lecture, save, table
+from benchmarks.common import Targets, run_lecture, save, table
 
 from genlib import data
 

@@ -1,7 +1,7 @@
 """Widget response where the student feels it: JupyterLab in Chromium, driven by Playwright.
 
-    .venv/bin/python benchmarks/browser.py [--lectures 01 05] [--presses 15]
-    .venv/bin/python benchmarks/browser.py --screenshots DIR [--lectures 05 06]
+    python -m benchmarks.browser [--lectures 01 05] [--presses 15]
+    python -m benchmarks.browser --screenshots DIR [--lectures 05 06]
 
 For every widget slider in the table ``WIDGETS`` (01 p(heads), 02's sliders, 04's
 latent explorer, 05's CVAE decoder, ...) it runs the lecture in a copy (nothing in
@@ -39,7 +39,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from genlib import manifest
+
+ROOT = manifest.ROOT
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TOKEN = "genlib-browser"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -404,7 +406,7 @@ def screenshots(browser, out: Path, lectures) -> list[Path]:
 
 
 def main() -> int:
-    from common import Targets, save, table  # the script's folder is on sys.path
+    from benchmarks.common import Targets, save, table
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lectures", nargs="*", help="lecture numbers or names (default: every lecture in WIDGETS)")
@@ -462,7 +464,7 @@ def main() -> int:
             "shared machine inflate much less). PNG: its pixels, and the CSS pixels it is shown at.\n\n"
             + table(["widget", "slider", "median ms", "p90 ms", "kernel median ms", "PNG", "target ms"], rows)
             + "\n\n" + targets.markdown() + "\n")
-    command = " ".join(["python benchmarks/browser.py"] + sys.argv[1:])
+    command = " ".join(["python -m benchmarks.browser"] + sys.argv[1:])
     save("browser" if not args.ratio else f"browser-ratio{args.ratio:g}",
          "Widgets in the browser: key press to picture" + (f" (ratio {args.ratio:g})" if args.ratio else ""),
          body, command)

@@ -1,14 +1,15 @@
 """The claims' spread: every checked claim across seeds and kernel paths, with its margin.
 
-Runs each lecture (or the ones named) through the course runner at SEED 0..4, and
+Runs each lecture (or the ones named) through the course runner at SEED 0..19, and
 again under ``ATEN_CPU_CAPABILITY=default`` (another kernel path, standing in for
-another CPU; at SEED 0 unless ``--default-seeds`` says more), reads every claim the
-lecture recorded (``record.claims`` in ``<NAME>.run.json``: text, kind, value, low,
-high, n, passed) and prints, for each claim whose value varies across those runs (the
-claims about trained or sampled things), its value in every run and its worst margin
-to the threshold: absolute, and as a share of the allowed range where the range is
-finite. For a ``close`` claim the value is the share of the tolerance used, so its
-margin is what is left of the tolerance.
+another CPU) at the same seeds, several runs at once (``--jobs``, default: one per
+core), reads every claim the lecture recorded (``record.claims`` in
+``<NAME>.run.json``: text, kind, value, low, high, n, passed) and writes, for each claim
+whose value varies across those runs (the claims about trained or sampled things), the
+range of its values, its worst value over the runs (the one nearest a threshold, with
+its run) and that value's margin to the threshold: absolute, and as a share of the
+allowed range where the range is finite. For a ``close`` claim the value is the share
+of the tolerance used, so its margin is what is left of the tolerance.
 
 Exits 1 when a claim failed in any run, a run did not finish, or a varying claim has
 no margin (a value on a bound in some run); ``--min-share 0.1`` also fails claims
@@ -17,62 +18,34 @@ every run (closed forms, oracles on fixed inputs) are counted, not listed. So gi
 claim only the bounds that are its thresholds: ``check.between(text, share, 0.9)``,
 not ``(text, share, 0.9, 1.0)``, whose natural limit 1 would read as no margin.
 
-    python benchmarks/claims.py                       # every lecture, SEED 0..4 + default path at SEED 0
-    python benchmarks/claims.py 05 07 --jobs 1        # two lectures, one run at a time
-    python benchmarks/claims.py --seeds 0-2 --default-seeds 0-4 -p PROFILE cpu
-    python benchmarks/claims.py --from runs/claims    # re-read the run records of an earlier call
+    python -m benchmarks.claims                       # every lecture, SEED 0..19 on both kernel paths
+    python -m benchmarks.claims 05 07 --jobs 1        # two lectures, one run at a time
+    python -m benchmarks.claims --seeds 0-4 --default-seeds 0 -p PROFILE cpu   # the quick spread
+    python -m benchmarks.claims --from runs/claims    # re-read the run records of an earlier call
 
 Cost (cpu profile): one run of every lecture takes about 3.5 CPU-minutes (01-03 about
-15 s each, 04-07 30-65 s each), so the default call (6 runs of each) takes about 20
-CPU-minutes: about 12 minutes on 2 cores (``--jobs 2``, the default).
+15 s each, 04-07 30-65 s each), so the default call (40 runs of each) takes about 140
+CPU-minutes: about 70 minutes on 2 cores, less on more (``--jobs`` runs that many at once).
 """
 from __future__ import annotations
 
 import argparse
-import json
 import math
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import ROOT, Targets, run_lecture, save, table
+from benchmarks.common import ROOT, Targets, run_lecture, save, seeds_arg, table
+from genlib.course import records
+from genlib.course.parameters import parse_value
+from genlib.course.registry import UsageError, lectures, resolve
 
 DEFAULT_PATH = {"ATEN_CPU_CAPABILITY": "default"}
+SEEDS = "0-19"          # the seeds of `make bench`, on both kernel paths
 
 
-def lecture_names() -> list[str]:
-    return sorted(p.stem for p in (ROOT / "lectures").glob("[0-9][0-9]_*.ipynb"))
-
-
-def resolve(names, known: list[str]) -> list[str]:
-    """``02``, ``kl_js`` or ``02_kl_js`` -> ``02_kl_js`` (SystemExit for an unknown or ambiguous name)."""
-    out = []
-    for raw in names:
-        hits = [k for k in known if raw in (k, k[:2], k[3:])]
-        if len(hits) != 1:
-            raise SystemExit(f"unknown lecture {raw!r}; known: {', '.join(known)}")
-        out += hits
-    return out
-
-
-def value_arg(text: str):
-    """A ``-p`` value read as papermill reads it: int, then float, else the string."""
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            pass
-    return {"True": True, "False": False, "None": None}.get(text, text)
-
-
-def seeds_arg(text: str) -> list[int]:
-    """``0-4`` or ``0,2,5`` or ``3`` -> a list of seeds (empty string -> none)."""
-    out = []
-    for part in filter(None, text.split(",")):
-        a, _, b = part.partition("-")
-        out += list(range(int(a), int(b) + 1)) if b else [int(a)]
-    return out
 
 
 @dataclass
@@ -126,6 +99,7 @@ class Claim:
         return vals[lo_tag] - self.low, lo_tag, self.high - vals[hi_tag], hi_tag
 
     def worst(self) -> tuple[str, float]:
+        """``(run, margin)``: the run whose value is nearest a threshold, and that margin."""
         below, lo_tag, above, hi_tag = self.margins()
         return (lo_tag, below) if below <= above else (hi_tag, above)
 
@@ -194,13 +168,13 @@ def analyse(runs: list[Run], min_share: float = 0.0) -> tuple[str, Targets, list
             problems.append(f"{c.lecture}: margin {c.share():.1%} of the range, under {min_share:.0%}: {c.text}")
     rows = []
     for c in varying:
-        below, lo_tag, above, hi_tag = c.margins()
         share = c.share()
+        vals = c.numeric
+        tag, margin = c.worst()
         bounds = ("tolerance" if c.kind == "close" else f"[{fmt(c.low)}, {fmt(c.high)}]")
-        side = lambda m, tag: "-" if math.isinf(m) else f"{fmt(m)} ({tag})"
-        rows.append([c.lecture[:2], c.text + (f" (n = {c.n})" if c.n > 1 else ""), c.kind]
-                    + [fmt(c.values.get(t)) for t in tags]
-                    + [bounds, side(below, lo_tag), side(above, hi_tag), "-" if share is None else f"{share:.0%}"])
+        rows.append([c.lecture[:2], c.text + (f" (n = {c.n})" if c.n > 1 else ""), c.kind, len(vals),
+                     f"{fmt(min(vals.values()))} to {fmt(max(vals.values()))}", bounds,
+                     f"{fmt(vals[tag])} ({tag})", fmt(margin), "-" if share is None else f"{share:.0%}"])
     lectures = sorted({r.lecture for r in runs})
     counts = table(["lecture", "claims", "vary across runs", "same in every run", "failed", "runs finished"],
                    [[name, sum(c.lecture == name for c in claims), sum(c.lecture == name for c in varying),
@@ -208,13 +182,13 @@ def analyse(runs: list[Run], min_share: float = 0.0) -> tuple[str, Targets, list
                      sum(c.lecture == name and bool(c.failed) for c in claims),
                      f"{sum(r.lecture == name and r.status == 'ok' for r in runs)}/"
                      f"{sum(r.lecture == name for r in runs)}"] for name in lectures])
-    legend = ("Runs: `sN` is SEED N, `sNd` is SEED N under `ATEN_CPU_CAPABILITY=default`. "
+    legend = (f"Runs ({len(tags)}): `sN` is SEED N, `sNd` is SEED N under `ATEN_CPU_CAPABILITY=default`. "
               "For `close` claims the value is the share of the tolerance used (0 exact, 1 at the limit). "
-              "Margins: the lowest value's distance to the lower bound and the highest value's to the "
-              "upper bound (with the run); share: the smaller margin as a share of the allowed range, "
-              "where finite. For an array the record keeps the element nearest a bound.")
-    body = "\n\n".join([counts, legend, table(["#", "claim (value varies across runs)", "kind"] + tags
-                                               + ["bounds", "margin below", "margin above", "share"], rows) if rows
+              "Worst: the value nearest a threshold over the runs, with its run; margin: its distance to "
+              "that threshold; share: the margin as a share of the allowed range, where finite. For an "
+              "array the record keeps the element nearest a bound.")
+    body = "\n\n".join([counts, legend, table(["#", "claim (value varies across runs)", "kind", "runs", "values",
+                                                "bounds", "worst", "margin", "share"], rows) if rows
                         else "No claim's value varies across these runs."])
     t = Targets()
     t.require("every run finished", all(r.status == "ok" for r in runs),
@@ -256,26 +230,27 @@ def execute(lectures, seeds, default_seeds, params, out: Path, jobs: int) -> lis
 def load(folder: Path) -> list[Run]:
     """The runs of an earlier call, from ``<folder>/seedN[-default]/<lecture>/<NAME>.run.json``."""
     runs = []
-    for p in sorted(Path(folder).glob("seed*/*/*.run.json")):
-        d = p.parent.parent.name
+    for run_dir in sorted(p for p in Path(folder).glob("seed*/*") if p.is_dir()):
+        d = run_dir.parent.name
         seed, path = int(d[4:].split("-")[0]), ("default" if d.endswith("-default") else "native")
-        rec = json.loads(p.read_text())
-        err = rec.get("error") or {}
-        runs.append(Run(rec.get("lecture", p.stem.split(".")[0]), seed, path, rec.get("status", "?"),
-                        (rec.get("record") or {}).get("claims", []),
-                        f"{err.get('ename', '')}: {err.get('evalue', '')}" if err else ""))
+        for rec in records.read_all(run_dir):
+            err = rec.get("error") or {}
+            runs.append(Run(rec["lecture"], seed, path, rec.get("status", "?"),
+                            (rec.get("record") or {}).get("claims", []),
+                            f"{err.get('ename', '')}: {err.get('evalue', '')}" if err else ""))
     return runs
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("lectures", nargs="*", help="lectures (02, 02_kl_js; default: all)")
-    ap.add_argument("--seeds", type=seeds_arg, default=seeds_arg("0-4"), help="seeds to run (default 0-4)")
-    ap.add_argument("--default-seeds", type=seeds_arg, default=seeds_arg("0"),
-                    help="seeds to run again under ATEN_CPU_CAPABILITY=default (default 0; '' for none)")
+    ap.add_argument("--seeds", type=seeds_arg, default=seeds_arg(SEEDS), help=f"seeds to run (default {SEEDS})")
+    ap.add_argument("--default-seeds", type=seeds_arg, default=seeds_arg(SEEDS),
+                    help=f"seeds to run again under ATEN_CPU_CAPABILITY=default (default {SEEDS}; '' for none)")
     ap.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                     help="a parameter for every run (default: -p PROFILE cpu)")
-    ap.add_argument("--jobs", "-j", type=int, default=2, help="runs at once (default 2: both cores of the course's machine)")
+    ap.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                    help="runs at once (default: one per core; each run uses one core)")
     ap.add_argument("--out", default=str(ROOT / "runs" / "claims"), help="where the runs go (default runs/claims)")
     ap.add_argument("--from", dest="from_", metavar="FOLDER", help="read the runs of an earlier call; run nothing")
     ap.add_argument("--min-share", type=float, default=0.0,
@@ -283,22 +258,26 @@ def main(argv=None) -> int:
     ap.add_argument("--no-save", action="store_true", help="print only; do not write benchmarks/results/claims.md")
     args = ap.parse_args(argv)
     params = {"PROFILE": "cpu"}
-    params.update({k: value_arg(v) for k, v in args.parameter})
-    if args.from_:
-        runs = load(Path(args.from_))
-        if args.lectures:
-            wanted = set(resolve(args.lectures, sorted({r.lecture for r in runs})))
-            runs = [r for r in runs if r.lecture in wanted]
-        if not runs:
-            print(f"no run records under {args.from_}", file=sys.stderr)
-            return 2
-    else:
-        names = resolve(args.lectures, lecture_names()) if args.lectures else lecture_names()
-        runs = execute(names, args.seeds, args.default_seeds, params, Path(args.out), args.jobs)
+    params.update({k: parse_value(v) for k, v in args.parameter})
+    try:
+        if args.from_:
+            runs = load(Path(args.from_))
+            if args.lectures:
+                wanted = set(resolve(args.lectures, sorted({r.lecture for r in runs})))
+                runs = [r for r in runs if r.lecture in wanted]
+            if not runs:
+                print(f"no run records under {args.from_}", file=sys.stderr)
+                return 2
+        else:
+            names = resolve(args.lectures, lectures()) if args.lectures else lectures()
+            runs = execute(names, args.seeds, args.default_seeds, params, Path(args.out), args.jobs)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     body, targets, problems = analyse(runs, args.min_share)
     seeds = sorted({r.seed for r in runs})
     default = sorted({r.seed for r in runs if r.path == "default"})
-    command = " ".join(["python benchmarks/claims.py"] + list(args.lectures)
+    command = " ".join(["python -m benchmarks.claims"] + list(args.lectures)
                        + [f"--seeds {','.join(map(str, sorted({r.seed for r in runs if r.path == 'native'})))}",
                           f"--default-seeds {','.join(map(str, default)) or chr(39) * 2}"]
                        + [f"-p {k} {v}" for k, v in params.items()])

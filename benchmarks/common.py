@@ -16,7 +16,7 @@ Each benchmark writes its section of ``benchmarks/RESULTS.md`` to
     save("wgan", "WGAN-GP on the ring", table(...), command=rec["command"], seeds=seeds, targets=targets)
     return targets.exit_code()          # main() returns it; sys.exit(main())
 
-``make bench`` runs this file (``python benchmarks/common.py [NAME ...]``): every
+``make bench`` runs the package (``python -m benchmarks [NAME ...]``, :func:`main`): every
 benchmark in turn (``claims`` last, the longest), each one even after another missed a
 target (the miss is marked in its section and makes the exit status non-zero), then
 joins the sections into ``benchmarks/RESULTS.md``. A benchmark that
@@ -26,7 +26,6 @@ command, date and machine.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 import platform
 import shlex
@@ -35,7 +34,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from genlib import manifest
+from genlib.course import records, registry
+
+ROOT = manifest.ROOT
 BENCHMARKS = ROOT / "benchmarks"
 RESULTS = BENCHMARKS / "results"
 RESULTS_MD = BENCHMARKS / "RESULTS.md"
@@ -45,28 +47,40 @@ def run_lecture(name: str, params: dict | None = None, out: str | Path | None = 
                 timeout: float | None = None, cell_timeout: float | None = None) -> dict:
     """Execute one lecture with the course runner; return its run record (``<NAME>.run.json``).
 
-    ``name`` is a lecture number or name (``"07"``, ``"07_wgan"``). ``timeout`` bounds the
-    whole run, ``cell_timeout`` each cell (the runner's ``--timeout``; its default is 1800 s).
-    Raises ``RuntimeError`` with the runner's output when the run does not produce a record.
+    ``name`` is a lecture number or name (``"07"``, ``"07_wgan"``), resolved as the runner
+    resolves it (``registry.resolve``); the record is read with ``records.read``. ``timeout``
+    bounds the whole run, ``cell_timeout`` each cell (the runner's ``--timeout``; its default is
+    1800 s). The runner runs in a process of its own (``python -m genlib.course run``): each run
+    gets its own environment (``env``, e.g. another kernel path), and the runner forks its
+    workers from a process with no other threads, which a benchmark running several lectures
+    at once is not. Raises ``RuntimeError`` with the runner's output when the run does not
+    produce a record.
     """
+    lecture = registry.resolve([name], registry.lectures())[0]
     out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="bench-"))
-    cmd = [sys.executable, "-m", "genlib.course", "run", str(name), "--out", str(out)]
+    cmd = [sys.executable, "-m", "genlib.course", "run", lecture, "--out", str(out)]
     if cell_timeout is not None:
         cmd += ["--timeout", str(cell_timeout)]
     for k, v in (params or {}).items():
         cmd += ["-p", k, str(v)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout,
                           env=dict(os.environ, **(env or {})))
-    stem = str(name)
-    records = sorted((p for p in out.glob("*.run.json") if p.name.startswith(stem[:2]) and stem[3:] in p.name),
-                     key=lambda p: p.stat().st_mtime)
-    if not records:
+    rec = records.read(out, lecture)
+    if rec is None:
         raise RuntimeError(f"{' '.join(map(shlex.quote, cmd))} wrote no run record:\n{proc.stdout}\n{proc.stderr}")
-    rec = json.loads(records[-1].read_text())
     rec["command"] = " ".join(["python -m genlib.course run", str(name)] +
                               [f"-p {k} {v}" for k, v in (params or {}).items()])
     rec["out"] = str(out)
     return rec
+
+
+def seeds_arg(text: str) -> list[int]:
+    """``0-4`` or ``0,2,5`` or ``3`` -> a list of seeds (empty string -> none)."""
+    out = []
+    for part in filter(None, text.split(",")):
+        a, _, b = part.partition("-")
+        out += list(range(int(a), int(b) + 1)) if b else [int(a)]
+    return out
 
 
 def table(headers, rows) -> str:
@@ -159,7 +173,7 @@ when and where it was measured. Timings depend on the machine and on its load.
 
 def benchmarks() -> list[str]:
     """The benchmarks ``make bench`` runs, in order: every script here but this one, ``claims`` last."""
-    names = sorted(p.stem for p in BENCHMARKS.glob("*.py") if p.stem not in ("common", "__init__"))
+    names = sorted(p.stem for p in BENCHMARKS.glob("*.py") if p.stem not in ("common", "__init__", "__main__"))
     return sorted(names, key=lambda n: n == "claims")
 
 
@@ -174,13 +188,18 @@ def write_results(path: Path | None = None) -> Path:
 
 
 def run_benchmark(name: str, args=()) -> int:
-    """Run ``benchmarks/<name>.py``, echoing its output; make its section from the output if it wrote none."""
+    """Run ``benchmarks/<name>.py``, echoing its output; make its section from the output if it wrote none.
+
+    The script runs with the checkout first on ``PYTHONPATH``, so its ``from benchmarks.common
+    import ...`` finds this package (``python -m benchmarks.<name>`` does the same by hand)."""
     script = BENCHMARKS / f"{name}.py"
     cmd = [sys.executable, str(script), *args]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
     started = _dt.datetime.now().timestamp()
     section = RESULTS / f"{name}.md"
     print(f"== {name}: {' '.join(map(shlex.quote, cmd))}", flush=True)
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     out = []
     for line in proc.stdout:
         print(line, end="", flush=True)
@@ -189,12 +208,12 @@ def run_benchmark(name: str, args=()) -> int:
     if not (section.is_file() and section.stat().st_mtime >= started):
         status = "" if rc == 0 else f" (exit status {rc}: TARGET MISSED or failed)"
         save(name, f"{name}{status}", "```\n" + "".join(out).strip() + "\n```",
-             command=" ".join(["python", f"benchmarks/{name}.py", *args]))
+             command=" ".join(["python -m", f"benchmarks.{name}", *args]))
     return rc
 
 
 def main(argv=None) -> int:
-    """``python benchmarks/common.py [NAME ...]``: run the benchmarks, every one even after a miss, write RESULTS.md.
+    """``python -m benchmarks [NAME ...]``: run the benchmarks, every one even after a miss, write RESULTS.md.
 
     A missed target marks its own section (TARGET MISSED) and makes the exit status non-zero
     (the first non-zero one); it does not keep the other figures from being measured.
@@ -218,6 +237,3 @@ def main(argv=None) -> int:
         return failed[0][1]
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

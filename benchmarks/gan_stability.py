@@ -1,7 +1,7 @@
 """Stability across learning rates: lecture 07's GAN and WGAN-GP with both learning rates scaled together.
 
-    python benchmarks/gan_stability.py                                # scales 1/4 ... 4, seeds 0, 1 and 2
-    python benchmarks/gan_stability.py --scales 0.25 1 4 --seeds 0 --jobs 2
+    python -m benchmarks.gan_stability                                # scales 1/4 ... 4, seeds 0, 1 and 2
+    python -m benchmarks.gan_stability --scales 0.25 1 4 --seeds 0 --jobs 2
 
 Runs lecture 07 itself through the course runner, once per learning-rate scale ``s`` and
 seed: ``python -m genlib.course run 07 -p PROFILE cpu -p LR <s x LR> -p GAN_LR <s x GAN_LR>
@@ -44,10 +44,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-try:  # python benchmarks/gan_stability.py (as make bench runs it)
-    from common import ROOT, Targets, run_lecture, save, table
-except ImportError:  # pragma: no cover
-    from benchmarks.common import ROOT, Targets, run_lecture, save, table
+from benchmarks.common import ROOT, Targets, run_lecture, save, table
 
 from genlib.course.parameters import declared_parameters
 
@@ -138,7 +135,7 @@ def main(argv=None) -> int:
         "",
         summary,
     ])
-    command = " ".join(["python benchmarks/gan_stability.py", "--scales", *(f"{s:g}" for s in args.scales),
+    command = " ".join(["python -m benchmarks.gan_stability", "--scales", *(f"{s:g}" for s in args.scales),
                         "--seeds", *map(str, args.seeds)])
     save("gan_stability", "Stability across learning rates: the GAN and WGAN-GP of lecture 07", body, command,
          seeds=args.seeds, targets=targets)

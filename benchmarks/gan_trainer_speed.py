@@ -22,7 +22,7 @@
 
 Exits non-zero when the hint misses its target for any seed.
 
-    GENLIB_HEADLESS=1 .venv/bin/python benchmarks/gan_trainer_speed.py [--ticks 15] [--seeds 0-4]
+    GENLIB_HEADLESS=1 python -m benchmarks.gan_trainer_speed [--ticks 15] [--seeds 0-4]
 """
 from __future__ import annotations
 
@@ -32,9 +32,6 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 os.environ.setdefault("GENLIB_HEADLESS", "1")
 
 import numpy as np  # noqa: E402
@@ -42,8 +39,9 @@ import torch  # noqa: E402
 
 from genlib import gan  # noqa: E402
 from genlib.views.gan import trainer  # noqa: E402
-from genlib.plots import png_bytes, style  # noqa: E402
-from common import Targets, save, table  # noqa: E402
+from genlib import setup  # noqa: E402
+from genlib.plots import png_bytes  # noqa: E402
+from benchmarks.common import Targets, save, seeds_arg, table  # noqa: E402
 
 HINT_LR, HINT_N_CRITIC, HINT_MODES = 1e-3, 5, 18
 
@@ -97,12 +95,6 @@ def hint(seed: int, seconds: float, lecture_lr: float = 2e-3) -> dict:
             "error": live.error}
 
 
-def seeds_arg(text: str) -> list[int]:
-    if "-" in text:
-        a, b = text.split("-")
-        return list(range(int(a), int(b) + 1))
-    return [int(x) for x in text.split(",")]
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -111,8 +103,7 @@ def main():
     ap.add_argument("--seeds", type=seeds_arg, default=list(range(5)), help="seeds of the hint's runs, e.g. 0-4")
     ap.add_argument("--hint-seconds", type=float, default=60.0, help="CPU seconds of Play per seed")
     args = ap.parse_args()
-    style()
-    torch.set_num_threads(2)  # as genlib.setup; ToyGAN runs its tiny networks on one thread
+    setup("cpu", seed=0, quiet=True)  # a lecture's set-up: its style and its thread policy
     targets = Targets()
     print(f"torch {torch.__version__}, {os.cpu_count()} CPUs, steps per tick {args.steps_per_tick}, "
           f"ticks {args.ticks}; default ToyGAN: 3x64 ReLU MLPs, batch 256, z of dimension 2")
@@ -143,7 +134,7 @@ def main():
              "(modes of the last evaluation of 1,000 samples; best: the most seen at any tick).\n\n")
     body += table(["seed", "G steps", "modes at the end", "best", "HQ", "CPU s", "wall s", "error"], hint_rows)
     save("gan_trainer_speed", "The live GAN trainer: speed, and the lecture's hint",
-         body, "python benchmarks/gan_trainer_speed.py " + " ".join(sys.argv[1:]), seeds=args.seeds, targets=targets)
+         body, "python -m benchmarks.gan_trainer_speed " + " ".join(sys.argv[1:]), seeds=args.seeds, targets=targets)
     return targets.exit_code()
 
 

@@ -1,6 +1,6 @@
 """How long each lecture takes to execute from a fresh kernel, cpu profile, through the course runner.
 
-    .venv/bin/python benchmarks/lectures.py [NAME ...] [--repeat N]
+    python -m benchmarks.lectures [NAME ...] [--repeat N]
 
 Each run is ``python -m genlib.course run NAME -p PROFILE cpu`` (kernel start included);
 the time is the lecture's ``wall_s`` from its run record. Targets (CONTRIBUTING.md):
@@ -15,8 +15,7 @@ import statistics
 import sys
 import tempfile
 
-from common import Targets, run_lecture, save, table
-
+from benchmarks.common import Targets, run_lecture, save, table
 from genlib.course import registry
 
 TARGET = {"01": 20, "02": 20, "03": 20}
@@ -45,7 +44,7 @@ def main(argv=None) -> int:
     rows.append(("total", f"{sum(float(r[1]) for r in rows):.1f}", "", ""))
     body = table(["lecture", "seconds", "target", "within"], rows) + "\n\n" + targets.markdown()
     save("lectures", f"Lecture execution, cpu profile, fresh kernel, median of {args.repeat}", body,
-         " ".join(["python benchmarks/lectures.py", *args.names] + (["--repeat", str(args.repeat)] if args.repeat != 1 else [])))
+         " ".join(["python -m benchmarks.lectures", *args.names] + (["--repeat", str(args.repeat)] if args.repeat != 1 else [])))
     return targets.exit_code()
 
 

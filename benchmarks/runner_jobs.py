@@ -1,7 +1,7 @@
 """Wall time of the whole course through the runner, one lecture at a time vs several.
 
-    .venv/bin/python benchmarks/runner_jobs.py                 # --jobs 1 and 2, PROFILE cpu
-    .venv/bin/python benchmarks/runner_jobs.py --jobs 1 2 3 01 02
+    python -m benchmarks.runner_jobs                 # --jobs 1 and 2, PROFILE cpu
+    python -m benchmarks.runner_jobs --jobs 1 2 3 01 02
 
 Each setting runs ``python -m genlib.course run -p PROFILE cpu --jobs N`` into a
 fresh folder and reports the wall time of the whole command, the sum of the
@@ -15,7 +15,6 @@ machine are noisy). Writes benchmarks/results/runner_jobs.md; exits 1 on a miss.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -23,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, Targets, save, table
+from benchmarks.common import ROOT, Targets, save, table
+from genlib.course import records
 
 
 def measure(jobs: int, lectures: list[str], profile: str) -> dict:
@@ -33,13 +33,13 @@ def measure(jobs: int, lectures: list[str], profile: str) -> dict:
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         wall = time.perf_counter() - t0
-        records = [json.loads(p.read_text()) for p in sorted(Path(out).glob("*.run.json"))]
+        recs = records.read_all(Path(out))
     if proc.returncode == 2:
         sys.exit(f"the runner refused the input:\n{proc.stderr}")
-    return {"jobs": jobs, "wall": wall, "sum": sum(r.get("wall_s", 0) for r in records),
-            "ok": sum(r["status"] == "ok" for r in records), "n": len(records),
-            "failed": [r["lecture"] for r in records if r["status"] != "ok"],
-            "per": {r["lecture"]: r.get("wall_s", float("nan")) for r in records}}
+    return {"jobs": jobs, "wall": wall, "sum": sum(r.get("wall_s", 0) for r in recs),
+            "ok": sum(r["status"] == "ok" for r in recs), "n": len(recs),
+            "failed": [r["lecture"] for r in recs if r["status"] != "ok"],
+            "per": {r["lecture"]: r.get("wall_s", float("nan")) for r in recs}}
 
 
 def main(argv=None) -> int:
@@ -64,7 +64,7 @@ def main(argv=None) -> int:
     body = (table(["jobs", "wall (s)", "sum of lectures (s)", "speed-up", "passed"], summary) + "\n\n"
             + table(["lecture"] + [f"jobs {r['jobs']} (s)" for r in rows], per) + "\n\n" + targets.markdown())
     save("runner_jobs", f"Course runner, PROFILE={args.profile}, {os.cpu_count()} CPU cores, {base['n']} lectures",
-         body, "python benchmarks/runner_jobs.py " + " ".join(["--jobs", *map(str, args.jobs), *args.lectures]))
+         body, "python -m benchmarks.runner_jobs " + " ".join(["--jobs", *map(str, args.jobs), *args.lectures]))
     return targets.exit_code()
 
 

@@ -1,7 +1,7 @@
 """Lecture 07 is the benchmark: mode coverage of WGAN-GP and a tuned GAN on the ring of 8 and the 5x5 grid.
 
-    python benchmarks/wgan_modes.py                                  # cpu profile, seed 0
-    python benchmarks/wgan_modes.py --profile full --seeds 0 1 2 --jobs 2   # the published comparison
+    python -m benchmarks.wgan_modes                                  # cpu profile, seed 0
+    python -m benchmarks.wgan_modes --profile full --seeds 0 1 2 --jobs 2   # the published comparison
 
 Runs lecture 07 itself through the course runner
 (``python -m genlib.course run 07 -p PROFILE full -p SEED 2 ...``) and reads what the
@@ -46,10 +46,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-try:  # python benchmarks/wgan_modes.py (as make bench runs it) or python -m benchmarks.wgan_modes
-    from common import Targets, run_lecture, save, table
-except ImportError:  # pragma: no cover
-    from benchmarks.common import Targets, run_lecture, save, table
+from benchmarks.common import Targets, run_lecture, save, table
 
 TOTAL = {"ring": 8, "grid": 25}
 LOSSES = ("wgan-gp", "nonsaturating")
@@ -130,7 +127,7 @@ def main(argv=None) -> int:
         "",
         published,
     ])
-    command = " ".join(["python benchmarks/wgan_modes.py", "--profile", args.profile, "--seeds",
+    command = " ".join(["python -m benchmarks.wgan_modes", "--profile", args.profile, "--seeds",
                         *map(str, args.seeds)] + (["--steps", str(args.steps)] if args.steps else []))
     command += f" --jobs {args.jobs}" if args.jobs > 1 else ""
     save("wgan_modes" if args.profile == "cpu" else f"wgan_modes_{args.profile}",

@@ -1,6 +1,6 @@
 """Widget redraw times in the kernel: state change -> updated figure, over 100 random states.
 
-    .venv/bin/python benchmarks/widgets.py [--n 100]
+    python -m benchmarks.widgets [--n 100]
 
 For every view class in genlib/views that has ``random_state(rng)``, measures
 (1) render: ``update(**state)`` + the widget's Agg draw at ``plots.RATIO`` device
@@ -28,7 +28,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 
-from common import Targets, save, table  # noqa: E402  (the script's folder is on sys.path)
+from benchmarks.common import Targets, save, table  # noqa: E402
 from genlib import plots  # noqa: E402
 from genlib.plots import Renderer, style  # noqa: E402
 from genlib.views import all_views, instance  # noqa: E402
@@ -95,7 +95,7 @@ def main() -> int:
             + table(["view", "pixels", "render CPU median ms", "render CPU p90 ms", "render wall median ms",
                      "with PNG CPU ms", "with PNG wall ms", "target ms"], rows)
             + "\n\n" + targets.markdown() + "\n")
-    command = " ".join(["python benchmarks/widgets.py"] + sys.argv[1:])
+    command = " ".join(["python -m benchmarks.widgets"] + sys.argv[1:])
     save("widgets", "Widget redraw in the kernel", body, command)
     return targets.exit_code()
 

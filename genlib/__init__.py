@@ -9,13 +9,21 @@ The course tools (the runner, run reports, the student and notebook builds, the
 Colab rewrite) live in the subpackage ``genlib.course``; no lecture imports it.
 """
 from .params import validate, choice, integer, number, rule, PROFILES
-from .runtime import setup, seed_everything, device, on_colab, headless
+from .runtime import setup, seed_everything, device, headless
 from .check import claim, close, between, measured, ClaimFailed
 
-__version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name == "__version__":  # the one version: [project] version in pyproject.toml (genlib.manifest.pins)
+        from .manifest import pins
+
+        return pins()["version"]
+    raise AttributeError(f"module 'genlib' has no attribute {name!r}")
+
 
 __all__ = [
     "validate", "choice", "integer", "number", "rule", "PROFILES",
-    "setup", "seed_everything", "device", "on_colab", "headless",
+    "setup", "seed_everything", "device", "headless",
     "claim", "close", "between", "measured", "ClaimFailed",
 ]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -38,7 +39,7 @@ from .runtime import as_numpy, one_thread
 
 LOSSES = ("minimax", "nonsaturating", "wgan", "wgan-gp")
 
-__all__ = ["mlp", "ToyGAN", "guard_loss", "LOSSES"]
+__all__ = ["mlp", "Settings", "ToyGAN", "guard_loss", "LOSSES"]
 
 
 def guard_loss(value, what="loss", hint="the learning rate may be too high", step=None, limit=1e4) -> float:
@@ -76,19 +77,65 @@ def _adam(params):
         return torch.optim.Adam(params, lr=1.0, betas=(0.5, 0.9))
 
 
+def _integer(name: str, v, least: int) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < least:
+        raise ValueError(f"{name} must be an integer, at least {least}; got {v!r}")
+    return int(v)
+
+
+def _rate(name: str, v) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(v) or not v > 0:
+        raise ValueError(f"{name} must be a number above 0; got {v!r}")
+    return float(v)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a :class:`ToyGAN` trains with: the loss, the networks, the optimisers, the batch.
+
+    ``loss``, ``lr_g``, ``lr_d`` and ``n_critic`` may change between steps (:meth:`ToyGAN.set`);
+    the others are fixed when the networks are built. Every value is checked here.
+    """
+
+    loss: str = "nonsaturating"
+    z_dim: int = 2            # dimension of the generator's input z
+    width: int = 64           # units per hidden layer, both networks
+    depth: int = 3            # hidden layers, both networks
+    lr_g: float = 1e-3
+    lr_d: float = 1e-3
+    n_critic: int = 1         # discriminator/critic updates per generator update
+    batch: int = 256
+    clip: float = 0.01        # the "wgan" critic's weight clipping
+    gp_lambda: float = 1.0    # the "wgan-gp" penalty's weight
+    ema: float = 0.99         # decay of the generator's moving average (0: none)
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(map(repr, LOSSES))}; got {self.loss!r}")
+        for name, least in (("z_dim", 1), ("width", 1), ("depth", 1), ("n_critic", 1), ("batch", 1), ("seed", 0)):
+            object.__setattr__(self, name, _integer(name, getattr(self, name), least))
+        for name in ("lr_g", "lr_d", "clip"):
+            object.__setattr__(self, name, _rate(name, getattr(self, name)))
+        if isinstance(self.gp_lambda, bool) or not isinstance(self.gp_lambda, (int, float)) or not self.gp_lambda >= 0:
+            raise ValueError(f"gp_lambda must be a number, at least 0; got {self.gp_lambda!r}")
+        if not (0 <= self.ema < 1):
+            raise ValueError(f"ema must be in [0, 1) (0 switches the average off); got {self.ema!r}")
+
+
 class ToyGAN:
     """A GAN on 2-D toy data, stepped from code or from the live trainer.
 
     ``data``: ``"ring"``, ``"grid"`` or an ``(n, d)`` array of real points (sampled
     with replacement). ``modes`` and ``std`` give the mixture behind an array
     for :meth:`coverage`. ``device=None`` uses the CPU: networks this small run
-    faster there than on a GPU.
+    faster there than on a GPU. The settings are a :class:`Settings` (``settings=``), with
+    any of its fields given by name: ``ToyGAN("grid", loss="wgan-gp", lr_g=2e-4, seed=1)``.
     """
 
-    def __init__(self, data="ring", loss: str = "nonsaturating", z_dim: int = 2, width: int = 64,
-                 depth: int = 3, lr_g: float = 1e-3, lr_d: float = 1e-3, n_critic: int = 1,
-                 batch: int = 256, clip: float = 0.01, gp_lambda: float = 1.0, ema: float = 0.99,
-                 seed: int = 0, device=None, modes=None, std=None):
+    def __init__(self, data="ring", settings: Settings | None = None, *, device=None, modes=None, std=None,
+                 **changes):
+        self.settings = replace(settings or Settings(), **changes)
         self.device = torch.device("cpu") if device is None else torch.device(device)
         if isinstance(data, str):
             if data not in toy.TOYS:
@@ -110,62 +157,51 @@ class ToyGAN:
         self.dim = 2 if self._points is None else int(self._points.shape[1])
         extent = np.abs(self.modes).max() if self.modes is not None else float(np.abs(np.asarray(data)).max())
         self.scale = float(extent) if extent > 0 else 1.0
-        for name, v in (("z_dim", z_dim), ("batch", batch), ("seed", seed)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (0 if name == "seed" else 1):
-                raise ValueError(f"{name} must be a positive integer; got {v!r}")
-        if not (0 <= ema < 1):
-            raise ValueError(f"ema must be in [0, 1) (0 switches the average off); got {ema!r}")
-        self.z_dim, self.batch, self.clip, self.gp_lambda, self.ema_decay = int(z_dim), int(batch), clip, gp_lambda, ema
-        self.seed = int(seed)
-        self.width, self.depth = width, depth
         if self._points is None:
             self._modes_t = torch.as_tensor(self.modes / self.scale, dtype=torch.float32, device=self.device)
-        self.loss = None
-        self.lr_g, self.lr_d, self.n_critic = lr_g, lr_d, n_critic
         self.reset()
-        self.set(loss=loss, lr_g=lr_g, lr_d=lr_d, n_critic=n_critic)
+
+    # the settings a widget shows and changes
+    loss = property(lambda self: self.settings.loss)
+    lr_g = property(lambda self: self.settings.lr_g)
+    lr_d = property(lambda self: self.settings.lr_d)
+    n_critic = property(lambda self: self.settings.n_critic)
 
     def reset(self) -> "ToyGAN":
         """Fresh networks (from ``seed``), optimisers and history; the settings stay as they are."""
-        self.gen = torch.Generator(device=self.device).manual_seed(self.seed)
+        s = self.settings
+        self.gen = torch.Generator(device=self.device).manual_seed(s.seed)
         with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
-            self.G = mlp(self.z_dim, self.dim, self.width, self.depth).to(self.device)
-            self.D = mlp(self.dim, 1, self.width, self.depth).to(self.device)
+            torch.manual_seed(s.seed)
+            self.G = mlp(s.z_dim, self.dim, s.width, s.depth).to(self.device)
+            self.D = mlp(self.dim, 1, s.width, s.depth).to(self.device)
         self.G_ema = copy.deepcopy(self.G).requires_grad_(False)
         self.opt_g = _adam(self.G.parameters())
         self.opt_d = _adam(self.D.parameters())
         self.steps = 0
         self.diverged: str | None = None  # why training stopped, once a loss turned NaN or exploded
         self.history = {"step": [], "loss_d": [], "loss_g": [], "eval_step": [], "modes": [], "hq": []}
-        if self.loss is not None:
-            self.set()
+        self._apply_rates()
         return self
 
     # -- settings ---------------------------------------------------------------------------
     def set(self, loss=None, lr_g=None, lr_d=None, n_critic=None) -> "ToyGAN":
         """Change the loss, the learning rates or the number of critic steps (between steps)."""
-        if loss is not None:
-            if loss not in LOSSES:
-                raise ValueError(f"loss must be one of {', '.join(map(repr, LOSSES))}; got {loss!r}")
-            if self.loss is not None and (loss.startswith("wgan") != self.loss.startswith("wgan")):
-                # a discriminator's and a critic's outputs mean different things: restart Adam's moments
-                self.opt_d.state.clear()
-            self.loss = loss
-        for name, v in (("lr_g", lr_g), ("lr_d", lr_d)):
-            if v is not None:
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0 or math.isnan(v):
-                    raise ValueError(f"{name} must be a number > 0; got {v!r}")
-                setattr(self, name, float(v))
-        if n_critic is not None:
-            if isinstance(n_critic, bool) or not isinstance(n_critic, (int, np.integer)) or n_critic < 1:
-                raise ValueError(f"n_critic must be an integer >= 1; got {n_critic!r}")
-            self.n_critic = int(n_critic)
-        for group in self.opt_g.param_groups:
-            group["lr"] = self.lr_g
-        for group in self.opt_d.param_groups:
-            group["lr"] = self.lr_d
+        changes = {k: v for k, v in (("loss", loss), ("lr_g", lr_g), ("lr_d", lr_d), ("n_critic", n_critic))
+                   if v is not None}
+        new = replace(self.settings, **changes)   # checked there
+        if new.loss.startswith("wgan") != self.loss.startswith("wgan"):
+            # a discriminator's and a critic's outputs mean different things: restart Adam's moments
+            self.opt_d.state.clear()
+        self.settings = new
+        self._apply_rates()
         return self
+
+    def _apply_rates(self) -> None:
+        for group in self.opt_g.param_groups:
+            group["lr"] = self.settings.lr_g
+        for group in self.opt_d.param_groups:
+            group["lr"] = self.settings.lr_d
 
     # -- sampling -----------------------------------------------------------------------------
     def _real(self, n):
@@ -177,7 +213,7 @@ class ToyGAN:
         return self._points[idx] / self.scale
 
     def _z(self, n):
-        return torch.randn(n, self.z_dim, generator=self.gen, device=self.device)
+        return torch.randn(n, self.settings.z_dim, generator=self.gen, device=self.device)
 
     def real(self, n: int) -> np.ndarray:
         """n real points (data coordinates)."""
@@ -186,7 +222,7 @@ class ToyGAN:
 
     def sample(self, n: int, ema: bool = True) -> np.ndarray:
         """n generated points (data coordinates), from the averaged generator by default."""
-        net = self.G_ema if (ema and self.ema_decay > 0) else self.G
+        net = self.G_ema if (ema and self.settings.ema > 0) else self.G
         with torch.no_grad():
             return as_numpy(net(self._z(n)) * self.scale)
 
@@ -223,12 +259,18 @@ class ToyGAN:
             t = torch.rand(len(real), 1, generator=self.gen, device=self.device)
             x_hat = (t * real + (1 - t) * fake).requires_grad_(True)
             (g,) = torch.autograd.grad(self.D(x_hat).sum(), x_hat, create_graph=True)
-            loss = loss + self.gp_lambda * ((g.norm(dim=1) - 1) ** 2).mean()
+            loss = loss + self.settings.gp_lambda * ((g.norm(dim=1) - 1) ** 2).mean()
         return loss
 
-    def _hint(self):
+    def hint(self) -> str:
+        """What to try when training diverges: the rates and loss in use, and to lower the rates."""
         return (f"the learning rate may be too high (lr_g = {self.lr_g:g}, lr_d = {self.lr_d:g}, "
                 f"loss {self.loss!r}); lower it and start again")
+
+    def diverge(self, why: str) -> Diverged:
+        """Stop this GAN: ``diverged`` says ``why`` and the :meth:`hint`; returns the error to raise."""
+        self.diverged = f"{why}; {self.hint()}"
+        return Diverged(self.diverged)
 
     def step(self, n: int = 1) -> "ToyGAN":
         """Run n generator updates, each after ``n_critic`` discriminator/critic updates."""
@@ -240,13 +282,12 @@ class ToyGAN:
                 raise
 
     def _step(self, n):
-        hint = self._hint()
-        guard = guard_loss
+        hint, s = self.hint(), self.settings
         for _ in range(n):
-            for _ in range(self.n_critic):
-                real = self._real(self.batch)
+            for _ in range(s.n_critic):
+                real = self._real(s.batch)
                 with torch.no_grad():
-                    fake = self.G(self._z(self.batch))
+                    fake = self.G(self._z(s.batch))
                 loss_d = self._d_loss(real, fake)
                 self.opt_d.zero_grad(set_to_none=True)
                 loss_d.backward()
@@ -254,19 +295,19 @@ class ToyGAN:
                 if self.loss == "wgan":
                     with torch.no_grad():
                         for p in self.D.parameters():
-                            p.clamp_(-self.clip, self.clip)
-            ld = guard(loss_d.item(), "the discriminator/critic loss", hint, step=self.steps + 1)
+                            p.clamp_(-s.clip, s.clip)
+            ld = guard_loss(loss_d.item(), "the discriminator/critic loss", hint, step=self.steps + 1)
             self.D.requires_grad_(False)
-            loss_g = self._g_loss(self.D(self.G(self._z(self.batch))))
+            loss_g = self._g_loss(self.D(self.G(self._z(s.batch))))
             self.opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             self.opt_g.step()
             self.D.requires_grad_(True)
-            lg = guard(loss_g.item(), "the generator loss", hint, step=self.steps + 1)
-            if self.ema_decay > 0:
+            lg = guard_loss(loss_g.item(), "the generator loss", hint, step=self.steps + 1)
+            if s.ema > 0:
                 with torch.no_grad():
                     for pe, p in zip(self.G_ema.parameters(), self.G.parameters()):
-                        pe.lerp_(p, 1 - self.ema_decay)
+                        pe.lerp_(p, 1 - s.ema)
             self.steps += 1
             h = self.history
             h["step"].append(self.steps)
@@ -281,8 +322,7 @@ class ToyGAN:
                              "or pass modes= and std= with an array")
         x = self.sample(n, ema=ema)
         if not np.all(np.isfinite(x)):
-            self.diverged = f"the generator's samples are NaN or infinite: {self._hint()}"
-            raise Diverged(self.diverged)
+            raise self.diverge("the generator's samples are NaN or infinite")
         r = metrics.mode_coverage(x, self.modes, self.std)
         self.history["eval_step"].append(self.steps)
         self.history["modes"].append(r["modes"])

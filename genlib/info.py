@@ -25,7 +25,7 @@ from .runtime import as_numpy
 __all__ = [
     "check_distribution", "entropy", "cross_entropy", "kl", "js", "tv",
     "w1_samples", "w1_discrete", "histogram", "kl_normal", "entropy_normal",
-    "kl_monte_carlo", "information",
+    "information",
 ]
 
 
@@ -240,13 +240,6 @@ def entropy_normal(sigma):
         raise ValueError("sigma must be > 0")
     lib = _lib(sigma)
     return lib.log(sigma) + 0.5 * math.log(2 * math.pi * math.e)
-
-
-def kl_monte_carlo(log_p, log_q, samples_from_p):
-    """Monte Carlo estimate of KL(p || q) = E_p[log p(x) - log q(x)] from samples of p."""
-    x = samples_from_p
-    vals = log_p(x) - log_q(x)
-    return vals.mean()
 
 
 def _detach(x):

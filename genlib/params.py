@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any, Callable, Iterable, Mapping
 
-from . import runtime
+from . import manifest
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def number(min: float | None = None, max: float | None = None, positive: bool = 
     return Spec(desc, check)
 
 
-PROFILES = choice(*runtime.PROFILES)
+PROFILES = choice(*manifest.PROFILE_NAMES)   # what a lecture's PROFILE may be
 
 
 @dataclass(frozen=True)

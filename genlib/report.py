@@ -93,11 +93,6 @@ def data(entry: dict) -> None:
     _write()
 
 
-def values() -> dict:
-    """The measured values recorded so far."""
-    return dict(_state["metrics"])
-
-
 def state() -> dict:
     """Everything recorded so far (a copy)."""
     return json.loads(json.dumps(_state, default=str))

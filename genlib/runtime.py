@@ -1,4 +1,4 @@
-"""Runtime: the repository root, seeding, device choice, the PROFILE knob, threads, Colab.
+"""Runtime: seeding, device choice, the PROFILE knob, threads.
 
 ``PROFILE`` picks the size of every experiment in a lecture:
 
@@ -6,29 +6,19 @@
 * ``full`` - the sizes of the papers, meant for a GPU (it also runs on a CPU, slowly);
 * ``auto`` - ``full`` when CUDA is available, else ``cpu``.
 
-This module is the one place for: the repository root (``ROOT``), the allowed
-profiles (``PROFILES``), the thread policy (:func:`one_thread`, and ``threads=1``
-in :func:`setup`) and the conversion of tensors to NumPy (:func:`as_numpy`).
+The allowed profiles are the manifest's (``genlib.manifest.PROFILE_NAMES``, checked by
+``genlib.PROFILES``). This module is the one place for the thread policy
+(:func:`one_thread`, and ``threads=1`` in :func:`setup`) and the conversion of tensors to
+NumPy (:func:`as_numpy`).
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import random
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parent.parent   # the checkout (or site-packages when installed)
-PROFILES = ("auto", "cpu", "full")
-
-
-def on_colab() -> bool:
-    """True inside a Google Colab kernel."""
-    return "google.colab" in sys.modules or "COLAB_RELEASE_TAG" in os.environ
-
 
 def headless() -> bool:
     """True when no person is watching: tests, papermill, scripts.

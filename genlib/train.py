@@ -1,4 +1,4 @@
-"""Training-loop plumbing: minibatches, a guarded loop with a progress bar, checkpoints.
+"""Training-loop plumbing: minibatches, a guarded loop with a progress bar.
 
 The lecture writes the model and the update; genlib runs the loop::
 
@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
@@ -230,34 +228,3 @@ def fit(step: Callable[[tuple], dict], data: Callable[[int], Iterable], epochs: 
     finally:
         bar.close()
     return hist
-
-
-def save_checkpoint(state: dict, path) -> Path:
-    """Write ``state`` (tensors, numbers, strings, nested dicts) to ``path`` atomically.
-
-    The data go to a temporary file beside ``path`` which then replaces it in one
-    step (``os.replace``): a crash mid-write leaves the previous checkpoint intact
-    and no partial file.
-    """
-    import torch
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            torch.save(state, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
-
-
-def load_checkpoint(path, map_location="cpu") -> dict:
-    """Read a checkpoint written by :func:`save_checkpoint` (``weights_only=True``: no code runs)."""
-    import torch
-
-    return torch.load(Path(path), map_location=map_location, weights_only=True)

@@ -167,8 +167,10 @@ class Live(_Displayable):
     use). When a step raises ``FloatingPointError`` (``genlib.train.Diverged``: a
     loss turned NaN or exploded) the trainer stops, the status line says
     ``diverged: ...`` and a view with a ``show_error(message)`` method shows it in
-    the picture too. ``reset()``, if given, adds a ``Reset`` button that starts
-    training over (and clears the error).
+    the picture too (:meth:`fail` does the same for a model that stopped before the widget
+    was built). ``reset()``, if given, adds a ``Reset`` button that starts training over (and
+    clears the error). What a trainer reads: ``status`` (the status line), ``error`` (why
+    training stopped, or None).
     """
 
     def __init__(self, view, step: Callable[[int], None], steps_per_tick: int = 10,
@@ -257,6 +259,15 @@ class Live(_Displayable):
         self._refresh()
         self._write_status()
 
+    def fail(self, message: str) -> None:
+        """Stop training for good (until Reset): the status line and the view say ``message``."""
+        self.error = str(message)
+        _stop(self.play)
+        if hasattr(self.view, "show_error"):
+            self.view.show_error(self.error)
+        self._refresh()
+        self._write_status()
+
     def _write_status(self):
         if self.error:
             why = self.error.removeprefix("Training diverged: ").removeprefix("training diverged: ")
@@ -275,12 +286,9 @@ class Live(_Displayable):
             self.steps_run += n
             self.steps_per_s = n / max(time.perf_counter() - t0, 1e-9)
         except FloatingPointError as exc:  # raised by the training plumbing on NaN/inf
-            self.error = str(exc)
-            _stop(self.play)
-            if hasattr(self.view, "show_error"):
-                self.view.show_error(self.error)
-        if not self.error:
-            self.view.update()
+            self.fail(str(exc))
+            return
+        self.view.update()
         self._refresh()
         self._write_status()
 

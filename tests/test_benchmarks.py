@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+from genlib.course import parameters, registry
+
+
 
 
 @pytest.fixture
 def common(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(BENCH))
-    mod = importlib.import_module("common")
+    mod = importlib.import_module("benchmarks.common")
     monkeypatch.setattr(mod, "BENCHMARKS", tmp_path)
     monkeypatch.setattr(mod, "RESULTS", tmp_path / "results")
     monkeypatch.setattr(mod, "RESULTS_MD", tmp_path / "RESULTS.md")
@@ -28,7 +29,7 @@ def common(tmp_path, monkeypatch):
 
 @pytest.fixture
 def claims(common, monkeypatch):
-    mod = importlib.import_module("claims")
+    mod = importlib.import_module("benchmarks.claims")
     monkeypatch.setattr(mod, "save", common.save)
     return mod
 
@@ -63,7 +64,7 @@ def script(folder: Path, name: str, body: str):
 
 
 def test_make_bench_runs_in_order_goes_on_after_a_miss_and_joins_the_sections(common, tmp_path, capsys):
-    own = ("import sys\nsys.path.insert(0, %r)\nimport common\n" % str(BENCH)
+    own = ("from benchmarks import common\n"
            + "common.RESULTS = common.Path(%r)\n" % str(tmp_path / "results"))
     script(tmp_path, "a_prints", "print('| x | 1 |')\n")                 # no section of its own
     script(tmp_path, "b_saves", own + "t = common.Targets(); t.require('fast', True, '1 s')\n"
@@ -76,7 +77,7 @@ def test_make_bench_runs_in_order_goes_on_after_a_miss_and_joins_the_sections(co
     md = (tmp_path / "RESULTS.md").read_text()
     assert md.startswith("# Benchmark results")
     assert md.index("## a_prints") < md.index("## B") < md.index("## claims")
-    assert "| x | 1 |" in md and "- command: `python benchmarks/a_prints.py`" in md and "body of b" in md
+    assert "| x | 1 |" in md and "- command: `python -m benchmarks.a_prints`" in md and "body of b" in md
 
     script(tmp_path, "b_saves", own + "t = common.Targets(); t.require('fast', False, '9 s')\n"
            "common.save('b_saves', 'B', 'slow now', command='python benchmarks/b_saves.py', targets=t)\n"
@@ -125,10 +126,11 @@ def test_claims_spread_lists_varying_claims_with_their_margins(claims, tmp_path,
     md = (tmp_path / "results" / "claims.md").read_text()
     row = next(l for l in md.splitlines() if l.startswith("| 05 | test loss"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert cells[3:7] == ["100", "101", "99", "104"]                # s0 s1 s2 s0d
-    assert cells[7:] == ["[90, 110]", "9 (s2)", "6 (s0d)", "30%"]     # bounds, below, above, share
+    # runs, the values' range, bounds, the worst value (nearest a threshold: 104 is 6 from 110,
+    # 99 is 9 from 90) with its run, its margin, the margin's share of the range
+    assert cells[3:] == ["4", "99 to 104", "[90, 110]", "104 (s0d)", "6", "30%"]
     close = next(l for l in md.splitlines() if "KL(p||p) is zero" in l)
-    assert "| - | 0.75 (s0d) | 75% |" in close
+    assert "| tolerance | 0.25 (s0d) | 0.75 | 75% |" in close
     assert "KL is non-negative" not in md                            # the same in every run: counted only
     assert "| 05_vae | 4 | 2 | 2 | 0 | 4/4 |" in md
 
@@ -165,12 +167,47 @@ def test_seed_lists(claims):
     assert claims.seeds_arg("0,2,5-6") == [0, 2, 5, 6]
     assert claims.seeds_arg("") == []
     assert math.isinf(claims._float("inf")) and claims._float(None) is None
-    assert claims.resolve(["05", "kl_js"], ["02_kl_js", "05_vae"]) == ["05_vae", "02_kl_js"]
+    assert claims.resolve is registry.resolve and claims.parse_value is parameters.parse_value  # one of each
+
+
+def test_make_bench_sweeps_seeds_0_to_19_on_both_kernel_paths_in_parallel(claims, tmp_path, monkeypatch):
+    """The default call, with the lecture runs replaced by hand-made records: every lecture at
+    SEED 0..19 and again under ATEN_CPU_CAPABILITY=default, several at once; the section shows the
+    worst value over the 40 runs and its margin."""
+    import threading
+    import time
+
+    monkeypatch.setattr(claims, "lectures", lambda: ["05_vae"])
+    monkeypatch.setattr(claims.os, "cpu_count", lambda: 4)
+    asked, running, peak, lock = [], [0], [0], threading.Lock()
+
+    def fake_run(name, params, out=None, env=None, **kw):
+        with lock:
+            asked.append((name, params["SEED"], (env or {}).get("ATEN_CPU_CAPABILITY")))
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+        loss = 100.0 + params["SEED"] * 0.1 + (0.5 if env else 0.0)   # worst: SEED 19 on the default path
+        return {"lecture": name, "status": "ok", "wall_s": 1.0,
+                "record": {"claims": [between("test loss within the reference's range", loss, 90.0, 110.0)]}}
+
+    monkeypatch.setattr(claims, "run_lecture", fake_run)
+    assert claims.main(["--out", str(tmp_path / "runs")]) == 0
+    assert sorted(asked, key=str) == sorted([("05_vae", s, None) for s in range(20)]
+                                            + [("05_vae", s, "default") for s in range(20)], key=str)
+    assert peak[0] > 1                                                 # runs at once (--jobs: one per core)
+    md = (tmp_path / "results" / "claims.md").read_text()
+    row = next(l for l in md.splitlines() if l.startswith("| 05 | test loss"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[3:] == ["40", "100 to 102.4", "[90, 110]", "102.4 (s19d)", "7.6", "38%"]
+    assert "--seeds 0,1,2" in md and "--default-seeds 0,1,2" in md
 
 
 @pytest.fixture
 def stability(common, monkeypatch):
-    mod = importlib.import_module("gan_stability")
+    mod = importlib.import_module("benchmarks.gan_stability")
     monkeypatch.setattr(mod, "save", common.save)
     return mod
 
@@ -225,7 +262,6 @@ def test_gan_stability_counts_the_settings_each_model_trains_in_and_names_where_
 def test_gan_stability_reads_the_learning_rates_from_the_lecture(monkeypatch):
     import papermill
 
-    monkeypatch.syspath_prepend(str(BENCH))
-    gan_stability = importlib.import_module("gan_stability")
+    gan_stability = importlib.import_module("benchmarks.gan_stability")
     declared = papermill.inspect_notebook(str(gan_stability.LECTURE))  # papermill's own reading, the oracle
     assert gan_stability.defaults() == {name: float(declared[name]["default"]) for name in ("LR", "GAN_LR")}

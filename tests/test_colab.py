@@ -12,13 +12,12 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from packaging.requirements import Requirement
 
+from genlib import manifest
 from genlib.course import colab, notebooks, registry
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def pyproject_table():  # the oracle: the standard library's TOML reader
-    return tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["genlib"]
+    return tomllib.loads(manifest.PYPROJECT.read_text())["tool"]["genlib"]
 
 
 class FakeIPython:
@@ -130,3 +129,12 @@ def test_the_old_setup_tag_is_still_recognised_and_binder_opens_the_student_copi
     assert "blob/v2/lectures/students/01_t.ipynb" in nb.cells[0].source
     assert nb.cells[1].source == colab.install_source("me/course", "v2")
     assert "urlpath=lab/tree/lectures/students" in colab.binder_badge_markdown("me/course", "v2")
+
+
+def test_the_manifest_reads_its_pins_without_tomllib_as_on_python_3_10(monkeypatch):
+    oracle = tomllib.loads(manifest.PYPROJECT.read_text())
+    monkeypatch.setitem(sys.modules, "tomllib", None)   # `import tomllib` now fails, as on Python 3.10
+    got = manifest.read_toml()
+    assert got["project"]["version"] == oracle["project"]["version"]
+    for key in ("repository", "ref", "torch"):
+        assert got["tool"]["genlib"][key] == oracle["tool"]["genlib"][key]

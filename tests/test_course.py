@@ -61,7 +61,7 @@ def course_dir(tmp_path):
     lecture(d / "04_delta.ipynb", params=RULE_PARAMS, validate=RULE_VALIDATE)
     lecture(d / "05_offline.ipynb",  # full MNIST asked for, no source reachable: the fallback must show
             "from genlib import data\n\ndef offline(*args, **kw):\n    raise OSError('no network (fixture)')\n\n"
-            f"data._download = offline\nds = data.load('mnist', root={str(tmp_path / 'empty-cache')!r})\nprint(ds)")
+            f"data.sources._download = offline\nds = data.load('mnist', root={str(tmp_path / 'empty-cache')!r})\nprint(ds)")
     return d
 
 

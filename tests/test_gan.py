@@ -34,7 +34,7 @@ def test_every_loss_steps_and_keeps_finite_history(loss):
     r = g.coverage(500)
     assert 0 <= r["modes"] <= 8 and g.history["modes"] == [r["modes"]]
     if loss == "wgan":
-        assert max(p.abs().max().item() for p in g.D.parameters()) <= g.clip + 1e-7
+        assert max(p.abs().max().item() for p in g.D.parameters()) <= g.settings.clip + 1e-7
 
 
 def test_losses_match_their_formulas():
@@ -246,3 +246,21 @@ def test_trainer_that_diverges_headless_shows_it_instead_of_raising(monkeypatch)
     assert live.view.banner.get_visible()
     bundle, _ = live._repr_mimebundle_()
     assert bundle["image/png"]
+
+
+def test_settings_are_checked_in_one_place_and_say_what_they_accept():
+    assert G.ToyGAN("ring", width=8, seed=0).settings.seed == 0          # 0 is a seed
+    with pytest.raises(ValueError, match=r"seed must be an integer, at least 0; got -1"):
+        G.Settings(seed=-1)
+    with pytest.raises(ValueError, match=r"batch must be an integer, at least 1; got 0"):
+        G.ToyGAN("ring", batch=0)
+    with pytest.raises(ValueError, match=r"ema must be in \[0, 1\)"):
+        G.Settings(ema=1.0)
+    with pytest.raises(TypeError):
+        G.ToyGAN("ring", widht=8)                                       # a misspelt setting is no setting
+    s = G.Settings(loss="wgan-gp", width=8, n_critic=5, seed=3)
+    a, b = G.ToyGAN("ring", s), G.ToyGAN("ring", loss="wgan-gp", width=8, n_critic=5, seed=3)
+    assert a.settings == b.settings and (a.loss, a.n_critic) == ("wgan-gp", 5)
+    assert all(torch.equal(p, q) for p, q in zip(a.G.parameters(), b.G.parameters()))
+    a.set(lr_g=2e-4)
+    assert a.settings.lr_g == a.lr_g == 2e-4 and s.lr_g == 1e-3         # the settings object itself never changes

@@ -267,16 +267,6 @@ def test_kl_normal_against_quadrature(mp, sp, mq, sq):
     assert info.kl_normal(mp, sp, mq, sq) == pytest.approx(ref, rel=1e-7, abs=1e-10)
 
 
-def test_kl_normal_against_monte_carlo():
-    rng = np.random.default_rng(7)
-    mp, sp, mq, sq = 0.3, 0.8, -0.5, 1.4
-    x = rng.normal(mp, sp, 400_000)
-    est = info.kl_monte_carlo(lambda z: stats.norm.logpdf(z, mp, sp),
-                              lambda z: stats.norm.logpdf(z, mq, sq), x)
-    sd = np.std(stats.norm.logpdf(x, mp, sp) - stats.norm.logpdf(x, mq, sq)) / np.sqrt(x.size)
-    assert abs(est - info.kl_normal(mp, sp, mq, sq)) < 5 * sd
-
-
 def test_kl_normal_torch_and_errors():
     mu = torch.tensor([0.5, -1.0], dtype=torch.float64, requires_grad=True)
     sigma = torch.tensor([1.0, 0.3], dtype=torch.float64, requires_grad=True)

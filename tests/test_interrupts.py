@@ -20,10 +20,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from genlib import manifest
 from genlib.course import records, registry
 from tests.test_course import lecture
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = manifest.ROOT
 
 
 def start(tmp_path: Path, *args, **env) -> tuple[subprocess.Popen, Path]:

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from genlib import manifest
+
+ROOT = manifest.ROOT
 TRAINING = ["04_autoencoder", "05_vae", "06_gan", "07_wgan"]
 
 

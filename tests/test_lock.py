@@ -7,17 +7,19 @@ requirements*.txt, which must keep admitting Colab's stack.
 from __future__ import annotations
 
 import re
-import tomllib
+import subprocess
 from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parent.parent
+from genlib import manifest
+
+ROOT = manifest.ROOT
 LOCK = ROOT / "requirements-lock.txt"
 # Colab's stack, which the ranges must admit (Python 3.13 is checked by requires-python).
-COLAB = {"torch": "2.11.0", "ipywidgets": "7.7.1", "ipython": "7.34.0", "matplotlib": "3.10.0", "numpy": "2.1.0"}
+COLAB = manifest.pins()["colab"]
 
 
 def ranges(path: Path) -> list[Requirement]:
@@ -29,7 +31,7 @@ def ranges(path: Path) -> list[Requirement]:
     return out
 
 
-def pins() -> dict:
+def locked() -> dict:
     out = {}
     for line in LOCK.read_text().splitlines():
         m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)", line)
@@ -47,21 +49,22 @@ def test_the_lock_pins_every_package_exactly_and_says_how_to_regenerate_it():
 
 
 def test_the_lock_leaves_torch_to_the_makefile_and_holds_no_cuda_build():
-    p = pins()
+    p = locked()
     assert "torch" not in p and "genlib" not in p
     cuda = sorted(n for n in p if n.startswith("nvidia-") or n == "triton")
     assert not cuda, f"the lock pulls CUDA packages (regenerate where pip finds torch's CPU build): {cuda}"
-    makefile = (ROOT / "Makefile").read_text()
-    torch = re.search(r"^TORCH\s*\?=\s*torch==(\S+)", makefile, re.M).group(1)
+    torch = manifest.pins()["torch"]
+    make = subprocess.run(["make", "-n", "setup-locked", "VENV=/nonexistent"], cwd=ROOT, capture_output=True, text=True)
+    assert f'install -q "torch=={torch}"' in make.stdout, "the Makefile's TORCH is the manifest's pin"
     for req in ranges(ROOT / "requirements.txt"):
         if req.name == "torch":
             assert req.specifier.contains(torch), (req, torch)
 
 
 def test_every_range_is_met_by_the_lock():
-    p = pins()
+    p = locked()
     reqs = ranges(ROOT / "requirements.txt") + ranges(ROOT / "requirements-dev.txt")
-    reqs += [Requirement(r) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+    reqs += [Requirement(r) for r in manifest.read_toml()["project"]["dependencies"]]
     missing, outside = [], []
     for req in reqs:
         name = canonicalize_name(req.name)
@@ -78,5 +81,5 @@ def test_the_ranges_still_admit_colab():
     reqs = {canonicalize_name(r.name): r for r in ranges(ROOT / "requirements.txt")}
     for name, version in COLAB.items():
         assert reqs[name].specifier.contains(version), f"{reqs[name]} shuts out Colab's {name} {version}"
-    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    requires = manifest.read_toml()["project"]["requires-python"]
     assert Requirement(f"python{requires}").specifier.contains("3.13")

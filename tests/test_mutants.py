@@ -18,7 +18,7 @@ import pytest
 from tests import mutants
 from tests.mutants import Mutant
 
-LECTURES = sorted(p.stem for p in mutants.LECTURES.glob("[0-9][0-9]_*.ipynb"))
+LECTURES = mutants.manifest.lectures()
 WITH_MUTANTS = mutants.lectures_with_mutants()
 ALL = [(name, i, m) for name in WITH_MUTANTS for i, m in enumerate(mutants.mutants_of(name))]
 MIN_MUTANTS = 3

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from genlib import check
+from genlib import check, manifest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = manifest.ROOT
 CFG = ROOT / "tests" / "nbval_sanitize.cfg"
-NOTEBOOKS = sorted((ROOT / "lectures").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = manifest.notebooks()
 MARKS = (check.OK, check.SKIPPED, "\u2610")   # a claim held, a claim skipped, an exercise not done
 
 

@@ -244,7 +244,7 @@ def test_every_student_copy_links_to_student_copies_only():
 
 def test_every_instructor_copy_passes_its_self_checks():
     # strict nbval reproduces these outputs, so reading them is reading a fresh run
-    for path in sorted(LECTURES.glob("[0-9][0-9]_*.ipynb")):
+    for path in registry.notebooks():
         nb = nbformat.read(str(path), 4)
         errors = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
                   for o in c.get("outputs", []) if o.get("output_type") == "error"]

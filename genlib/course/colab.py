@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..runtime import ROOT
+from ..manifest import PYPROJECT, read_toml
 
 TAG = "install"                      # the tag of a lecture's install cell
 TAGS = (TAG, "setup")                # "setup": its old name, still recognised
@@ -40,18 +40,8 @@ _REF = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 def config(pyproject: str | Path | None = None) -> dict:
     """``{"repository": ..., "ref": ...}`` from ``[tool.genlib]`` in pyproject.toml."""
-    path = Path(pyproject) if pyproject is not None else ROOT / "pyproject.toml"
-    text = path.read_text()
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        tomllib = None
-    if tomllib is not None:
-        table = tomllib.loads(text).get("tool", {}).get("genlib", {})
-    else:  # a minimal reader for the two keys
-        m = re.search(r"^\[tool\.genlib\]\s*$(.*?)(?=^\[|\Z)", text, re.M | re.S)
-        body = m.group(1) if m else ""
-        table = dict(re.findall(r'^\s*(\w+)\s*=\s*"([^"]*)"', body, re.M))
+    path = Path(pyproject) if pyproject is not None else PYPROJECT
+    table = read_toml(path).get("tool", {}).get("genlib", {})
     missing = [k for k in ("repository", "ref") if not table.get(k)]
     if missing:
         raise ValueError(f"[tool.genlib] in {path} must set {' and '.join(missing)} "

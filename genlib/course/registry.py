@@ -1,4 +1,5 @@
-"""The lecture list and the course's folders, in one place.
+"""The tools' view of the manifest (:mod:`genlib.manifest`): the lecture list, the folders, and
+how a name on the command line becomes a lecture (:func:`resolve`).
 
 A lecture is named ``NN_name``. Its source ``lectures/src/NN_name.py`` is what makes
 it part of the course (:func:`lectures`); it is built into the instructor notebook
@@ -9,29 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..runtime import ROOT
-
-# The checkout's lectures; when genlib is installed non-editable (repo2docker runs
-# `pip install .`), the ones under the current folder.
-LECTURES = ROOT / "lectures" if (ROOT / "lectures").is_dir() else Path.cwd() / "lectures"
-SOURCES = LECTURES / "src"
-STUDENTS = LECTURES / "students"
-PYPROJECT = ROOT / "pyproject.toml"
-_PATTERN = "[0-9][0-9]_*"
+# The course's facts live in the manifest (kernel-safe, so data and runtime read them too);
+# the tools read them here.
+from ..manifest import (CHECKOUT, LECTURE_PATTERN, LECTURES, PROFILE_NAMES, PYPROJECT, ROOT, SOURCES,  # noqa: F401
+                        STUDENTS, discover, lectures, notebooks, pins)
 
 
 class UsageError(Exception):
     """Bad input: nothing is run, the message says what to fix."""
-
-
-def lectures() -> list[str]:
-    """The course's lectures: one per source in ``lectures/src``, sorted."""
-    return sorted(p.stem for p in SOURCES.glob(_PATTERN + ".py"))
-
-
-def discover(folder: Path = LECTURES) -> list[str]:
-    """Names of the lecture notebooks (``NN_name.ipynb``) in ``folder``, sorted."""
-    return sorted(p.stem for p in Path(folder).glob(_PATTERN + ".ipynb"))
 
 
 def resolve(names, known: list[str]) -> list[str]:

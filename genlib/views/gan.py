@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from ..widgets import Live
+
 
 def _wrap(text: str, width: int) -> list[str]:
     import textwrap
@@ -103,7 +105,7 @@ class GANView:
 
     def _update(self):
         gan = self.gan
-        bad = getattr(gan, "diverged", None)
+        bad = gan.diverged
         if not bad:  # a diverged GAN's networks may hold NaN: leave its last picture of them
             fake = gan.sample(self.n_show)
             self.fake.set_offsets(fake)
@@ -192,27 +194,33 @@ def collapsed_to_a_point(gan, share: float = 0.1) -> None:
     single point, so the curves only flatten. A generator whose samples spread less than
     ``share`` of one mode's standard deviation has stopped being a distribution; say so.
     """
-    from ..train import Diverged
-
     x = gan.sample(256, ema=False)
     tiny = share * gan.std if gan.std else 1e-3 * gan.scale
     if np.all(np.isfinite(x)) and float(x.std(0).max()) < tiny:
-        gan.diverged = (f"the generator collapsed to a single point at step {gan.steps} (its samples spread less "
-                        f"than {tiny:.2g}) and the losses went flat; {gan._hint()}")
-        raise Diverged(gan.diverged)
+        raise gan.diverge(f"the generator collapsed to a single point at step {gan.steps} (its samples spread less "
+                          f"than {tiny:.2g}) and the losses went flat")
 
 
-def status_line(live) -> str:
+def status_line(gan, steps_per_s: float | None = None) -> str:
     """``step 1,240 · 610 steps/s · 25/25 modes · 41% HQ`` (modes and HQ share of the last evaluation)."""
-    gan = live.gan if hasattr(live, "gan") else live.view.gan
     parts = [f"step {gan.steps:,}"]
-    if live.steps_per_s:
-        parts.append(f"{live.steps_per_s:,.0f} steps/s")
+    if steps_per_s:
+        parts.append(f"{steps_per_s:,.0f} steps/s")
     h = gan.history
     if h["modes"]:
         parts.append(f"{h['modes'][-1]}/{len(gan.modes)} modes")
         parts.append(f"{100 * h['hq'][-1]:.0f}% HQ")
     return " \u00b7 ".join(parts)
+
+
+class Trainer(Live):
+    """:class:`genlib.widgets.Live` over a :class:`genlib.gan.ToyGAN`, which it names ``gan``; its
+    status line is :func:`status_line`. What it asks of the GAN is public: ``steps``, ``history``,
+    ``diverged`` (why it stopped) and ``hint()``."""
+
+    def __init__(self, gan, view, step, **kw):
+        self.gan = gan
+        super().__init__(view, step, status=lambda live: status_line(gan, live.steps_per_s), **kw)
 
 
 def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps: int = 300,
@@ -228,7 +236,6 @@ def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps:
     from ..gan import LOSSES, ToyGAN
 
     from ..runtime import headless
-    from ..widgets import Live
 
     gan = ToyGAN(**kw) if gan is None else gan
 
@@ -266,10 +273,8 @@ def trainer(gan: ToyGAN | None = None, steps_per_tick: int = 20, headless_steps:
         if gan.modes is not None:
             gan.coverage(eval_n)
 
-    live = Live(view, step, steps_per_tick=steps_per_tick, interval_ms=interval_ms, controls=controls,
-                on_control=on_control, title=f"GAN trainer ({gan.name})", status=status_line, reset=reset)
-    live.gan = gan
+    live = Trainer(gan, view, step, steps_per_tick=steps_per_tick, interval_ms=interval_ms, controls=controls,
+                   on_control=on_control, title=f"GAN trainer ({gan.name})", reset=reset)
     if gan.diverged:
-        live.error = gan.diverged
-        live._write_status()
+        live.fail(gan.diverged)
     return live

@@ -22,8 +22,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-LECTURES = ROOT / "lectures"
+from genlib import manifest
+
+ROOT = manifest.ROOT
+LECTURES = manifest.LECTURES
 KILLERS = ("ClaimFailed", "ExerciseFailed")
 
 
@@ -36,8 +38,7 @@ class Mutant:
 
 
 def lectures_with_mutants() -> list[str]:
-    here = Path(__file__).parent
-    return sorted(p.stem for p in here.glob("[0-9][0-9]_*.py"))
+    return manifest.discover(Path(__file__).parent, suffix=".py")
 
 
 def mutants_of(lecture: str) -> list[Mutant]:

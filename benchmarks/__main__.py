@@ -1,0 +1,5 @@
+import sys
+
+from benchmarks.common import main
+
+sys.exit(main())
