@@ -107,7 +107,8 @@ $(MATHJAX)/es5/tex-mml-chtml.js:
 #   install from the lock    ~3-4 min   (network-bound; 2 CPU-min)
 #   pytest -n 2              ~14 min    (~25 CPU-min: unit tests 2.2, strict nbval 01-07
 #                                        3.3, 04-07 on the default kernel path 3.0,
-#                                        papermill runs 7.6, mutants ~8, browser 0.6)
+#                                        papermill runs 7.6, mutants ~8, browser 0.6,
+#                                        the website's build and reading ~0.5)
 #   Colab stack              ~6 min     (its venv, then 01-07 on 2 workers)
 # about 24 minutes in all: keep it under 30.
 test: setup-locked browser-deps site-deps

@@ -35,6 +35,7 @@ html_extra_path = ["_extra"]
 html_css_files = ["course.css"]
 html_copy_source = False
 html_show_sourcelink = False
+html_use_index = False          # no index entries: the search is the way in
 html_last_updated_fmt = None
 # without a default mode the theme logs a console error on a first visit
 html_context = {"default_mode": "auto"}

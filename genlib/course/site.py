@@ -104,8 +104,9 @@ def _widget_outputs(output) -> list:
     what = m.group(1).strip() if m else "this widget"
     meta = {"image/png": dict(output.get("metadata", {}).get("image/png", {}))}
     picture = nbformat.v4.new_output("display_data", data={"image/png": data["image/png"]}, metadata=meta)
-    caption = (f"<p class=\"widget-caption\"><strong>Interactive in Jupyter:</strong> {what}. The page shows its "
-               "default state; open the notebook (the buttons at the top) to move its controls.</p>")
+    # the picture says under it that it is interactive in Jupyter; the caption says where to go
+    caption = (f"<p class=\"widget-caption\"><strong>Interactive in Jupyter</strong> ({what}): open the notebook "
+               "with the buttons at the top of the page to move its controls.</p>")
     return [picture, nbformat.v4.new_output("display_data", data={"text/html": caption})]
 
 
