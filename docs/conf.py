@@ -33,6 +33,7 @@ html_title = project
 html_static_path = ["_static"]
 html_extra_path = ["_extra"]
 html_css_files = ["course.css"]
+html_js_files = ["offline.js"]
 html_copy_source = False
 html_show_sourcelink = False
 html_use_index = False          # no index entries: the search is the way in

@@ -176,12 +176,14 @@ def test_solutions_are_folded_until_their_toggle_is_clicked(reader):
 
 
 def test_search_finds_the_wasserstein_lecture(reader):
+    reader.errors.clear()
     page = reader.open("search.html")
     page.goto((reader.out / "search.html").as_uri() + "?q=Wasserstein")
-    page.wait_for_selector("#search-results ul.search li a", timeout=60_000)
+    page.wait_for_function("() => /Search finished/.test(document.querySelector('#search-results').innerText)")
     hits = page.locator("#search-results ul.search li a").evaluate_all("as => as.map(a => a.href)")
     wgan = next(n for n in registry.lectures() if n.startswith("07"))
     assert any(f"lectures/{wgan}.html" in h for h in hits), hits
+    assert not reader.errors, f"the search logged errors: {reader.errors[:3]}"
 
 
 def test_home_dark_mode_and_other_pages_load_clean(built, browser):
