@@ -48,4 +48,6 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
     "navigation_with_keys": False,
+    # pydata-sphinx-theme 0.20 would add a second search box in a header row above the page
+    "navbar_persistent": [],
 }
