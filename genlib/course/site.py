@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -214,11 +215,17 @@ def stage(work: Path, cfg: dict | None = None) -> Path:
     return src
 
 
+def _cpu() -> float:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def build(out: Path = OUT, work: Path | None = None, cfg: dict | None = None, quiet: bool = True) -> dict:
-    """Build the site into ``out``; return what was built: seconds, pages, bytes, lectures."""
+    """Build the site into ``out``; return what was built: seconds (wall), cpu_seconds (this process
+    and Sphinx's), pages, bytes, files, lectures."""
     out = Path(out)
     work = Path(work) if work is not None else out.parent / (out.name + "-src")
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu()
     src = stage(work, cfg)
     if out.exists():
         shutil.rmtree(out)
@@ -229,9 +236,9 @@ def build(out: Path = OUT, work: Path | None = None, cfg: dict | None = None, qu
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"the site build failed (warnings are errors):\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, _cpu() - cpu0
     files = [p for p in out.rglob("*") if p.is_file()]
-    return {"seconds": seconds, "pages": len(pages(out)),
+    return {"seconds": seconds, "cpu_seconds": cpu, "pages": len(pages(out)),
             "bytes": sum(p.stat().st_size for p in files), "files": len(files),
             "lectures": [name for name, _ in json.loads((src / "_generated" / "site.json").read_text())["lectures"]],
             "out": str(out)}
@@ -255,7 +262,8 @@ def main(argv=None) -> int:
         print(exc, file=sys.stderr)
         return 1
     print(f"site: {got['out']}/index.html: {got['pages']} pages ({len(got['lectures'])} lectures), "
-          f"{got['bytes'] / 1e6:.1f} MB in {got['files']} files, built in {got['seconds']:.1f} s")
+          f"{got['bytes'] / 1e6:.1f} MB in {got['files']} files, built in {got['seconds']:.1f} s "
+          f"({got['cpu_seconds']:.1f} CPU-s)")
     return 0
 
 
