@@ -28,7 +28,8 @@ def lecture(name="09_extra"):
     return new_notebook(cells=[
         new_markdown_cell(f"# Lecture 9 - Something new\n\n{colab.badge_markdown(name, 'x/y', 'main')}\n\nText."),
         install,
-        new_markdown_cell("so $h = \\tfrac12\\log(2\\pi\\sigma^2)\n+ \\frac{x^2}{2}$ holds\n\n+ a list\n+ of two"),
+        new_markdown_cell("so $h = \\tfrac12\\log(2\\pi\\sigma^2)\n+ \\frac{x^2}{2}$ holds\n\n+ a list\n+ of two\n\n"
+                          "```diff\n- old\n+ new\n```"),
         exercise, new_code_cell("verify(...)"), widget])
 
 
@@ -73,6 +74,7 @@ def test_a_formula_line_starting_with_plus_stays_in_its_paragraph_and_lists_stay
     text = page.cells[1].source
     assert "\\sigma^2) + \\frac{x^2}{2}$ holds" in text
     assert "\n\n+ a list\n+ of two" in text
+    assert "- old\n+ new\n```" in text, "a fenced block is left as it is"
 
 
 def test_the_committed_notebook_is_not_changed():

@@ -84,9 +84,12 @@ def _launch_html(name: str, cfg: dict) -> str:
 
 
 def _join_plus_lines(text: str) -> str:
-    lines, out = text.split("\n"), []
+    lines, out, fenced = text.split("\n"), [], False
     for line in lines:
-        if out and out[-1].strip() and _PLUS_LINE.match(line) and not _PLUS_LINE.match(out[-1]):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if (not fenced and out and out[-1].strip() and _PLUS_LINE.match(line)
+                and not _PLUS_LINE.match(out[-1])):
             out[-1] = out[-1].rstrip() + " " + line.strip()
         else:
             out.append(line)
