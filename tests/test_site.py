@@ -139,6 +139,11 @@ def test_every_lecture_page_reads_offline(reader):
                      for c in json.loads((registry.LECTURES / f"{name}.ipynb").read_text())["cells"]
                      for o in c.get("outputs", []))
         assert captions == stored, f"{name}: {stored} widgets in the notebook, {captions} captions on the page"
+        # every exercise: its stub shown, its solution folded
+        exercises = sum("exercise" in c.get("metadata", {}).get("tags", [])
+                        for c in json.loads((registry.LECTURES / f"{name}.ipynb").read_text())["cells"])
+        assert page.locator(".tag_solution details:not([open])").count() == exercises, f"{name}: a solution is not folded"
+        assert page.locator(".tag_exercise").count() == exercises
         # launch buttons: the student copy on Colab and Binder, and its download
         hrefs = {a.inner_text().strip(): a.get_attribute("href") for a in page.locator(".launch-buttons a").all()}
         links = site.launch_links(name, cfg)
