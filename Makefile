@@ -3,6 +3,7 @@
 #   make test   - set up .venv from the lock, then run the whole test suite (what CI runs)
 #   make bench  - set up from the lock, run every benchmark, write benchmarks/RESULTS.md
 #   make bench-full - the full-profile sections (about 1.5 h on 2 CPU cores)
+#   make site   - the course website in build/site/ (open build/site/index.html), offline
 # Both installs put torch first (a CPU build on CPU machines), then the rest, so pip
 # never pulls a multi-GB CUDA build. `make lab` installs the ranges of
 # requirements*.txt (what students get, Colab's versions included); `make test` the
@@ -25,7 +26,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) \
   $(if $(filter Linux,$(shell uname -s)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,--no-browser)) \
   $(if $(TOKEN),--IdentityProvider.token=$(TOKEN))
 
-.PHONY: lab test setup setup-locked lock browser-deps notebooks check-notebooks bench bench-full clean
+.PHONY: lab test setup setup-locked lock browser-deps site site-deps notebooks check-notebooks bench bench-full clean
 
 # Ranges (make lab, make notebooks).
 setup: $(VENV)/.installed
@@ -76,15 +77,43 @@ browser-deps:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
 	  else echo "chromium not found and cannot be installed here: the browser test will skip (and fail under CI=true)"; fi; }
 
+# The course website: Sphinx (myst-nb, sphinx-book-theme, from the lock) builds build/site/ from the
+# committed, executed notebooks (nothing executed again), offline, warnings as errors; about 10 s
+# (genlib/course/site.py). MathJax is served with the site: npm's mathjax package, fetched once
+# into build/vendor and checked against its SHA-256 (site-deps); nothing else is downloaded.
+MATHJAX_VERSION := 3.2.2
+MATHJAX_SHA256  := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
+MATHJAX         := build/vendor/mathjax-$(MATHJAX_VERSION)
+
+site: setup-locked site-deps
+	$(BIN)/python -m genlib.course.site --out build/site
+
+site-deps: $(MATHJAX)/es5/tex-mml-chtml.js
+
+$(MATHJAX)/es5/tex-mml-chtml.js:
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm) >/dev/null; \
+	  else echo "npm not found: install Node.js's npm (it fetches MathJax for the site)"; exit 1; fi; }
+	rm -rf $(MATHJAX) && mkdir -p $(MATHJAX)
+	cd build/vendor && npm pack -q --silent mathjax@$(MATHJAX_VERSION) >/dev/null
+	$(PYTHON) -c "import hashlib, sys; f = 'build/vendor/mathjax-$(MATHJAX_VERSION).tgz'; \
+	  h = hashlib.sha256(open(f, 'rb').read()).hexdigest(); \
+	  sys.exit(0 if h == '$(MATHJAX_SHA256)' else f'{f}: SHA-256 {h}, expected $(MATHJAX_SHA256)')"
+	tar -xzf build/vendor/mathjax-$(MATHJAX_VERSION).tgz -C $(MATHJAX) --strip-components=1
+	rm build/vendor/mathjax-$(MATHJAX_VERSION).tgz
+	touch $@
+
 # What CI runs (.ci/run, with CI=true: a skip fails). Budget on 2 idle cores, from CPU
 # times measured piece by piece (CONTRIBUTING.md, "Tests", has the table):
 #   install from the lock    ~3-4 min   (network-bound; 2 CPU-min)
 #   pytest -n 2              ~14 min    (~25 CPU-min: unit tests 2.2, strict nbval 01-07
 #                                        3.3, 04-07 on the default kernel path 3.0,
-#                                        papermill runs 7.6, mutants ~8, browser 0.6)
+#                                        papermill runs 7.6, mutants ~8, browser 0.6,
+#                                        the website's build and reading ~0.5)
 #   Colab stack              ~6 min     (its venv, then 01-07 on 2 workers)
 # about 24 minutes in all: keep it under 30.
-test: setup-locked browser-deps
+test: setup-locked browser-deps site-deps
 	GENLIB_HEADLESS=1 GENLIB_FIGURE_AUDIT=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile -rfEs --durations=20 \
 	  tests lectures --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 -q

@@ -115,10 +115,14 @@ def rewrite(nb, name: str, repository: str, ref: str, folder: str = "lectures"):
     return nb
 
 
+def binder_url(repository: str, ref: str, path: str = "lectures/students") -> str:
+    """The mybinder.org URL (repo2docker) that opens JupyterLab on ``path`` (a folder or a notebook)."""
+    _check(repository, ref)
+    return f"https://mybinder.org/v2/gh/{repository}/{ref}?urlpath=lab/tree/{path}"
+
+
 def binder_badge_markdown(repository: str, ref: str, path: str = "lectures/students") -> str:
     """The README line that opens the repository in JupyterLab on mybinder.org (repo2docker),
     on the student copies: the instructor notebooks are one folder up."""
-    _check(repository, ref)
-    return (f"[![Binder](https://mybinder.org/badge_logo.svg)]"
-            f"(https://mybinder.org/v2/gh/{repository}/{ref}?urlpath=lab/tree/{path})")
+    return f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder_url(repository, ref, path)})"
 
