@@ -1,6 +1,6 @@
 """The course website: what `make site` costs and gives, and how two lecture pages look.
 
-    .venv/bin/python benchmarks/site.py [--lectures 02 07] [--no-screenshots]
+    .venv/bin/python -m benchmarks.site [--lectures 02 07] [--no-screenshots]
 
 Builds the site into ``build/site`` as ``make site`` does (genlib/course/site.py: Sphinx on
 the committed, executed notebooks, offline, warnings as errors), and reports the build's
@@ -19,17 +19,14 @@ import argparse
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from benchmarks.common import RESULTS, Targets, save, table  # noqa: E402
-from genlib.course import registry, site  # noqa: E402
+from benchmarks.common import RESULTS, ROOT, Targets, save, table
+from genlib.course import registry, site
 
 BUDGET_S = 120
 SHOTS = RESULTS / "screenshots"
 
 
-def screenshots(out: Path, names: list[str]) -> list[Path]:
+def page_screenshots(out: Path, names: list[str]) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     from benchmarks.browser import launch
@@ -74,7 +71,7 @@ def main(argv=None) -> int:
         if p.is_file():
             top = p.relative_to(out).parts[0] if len(p.relative_to(out).parts) > 1 else "(pages)"
             sizes[top] = sizes.get(top, 0) + p.stat().st_size
-    shots = [] if args.no_screenshots else screenshots(out, names)
+    shots = [] if args.no_screenshots else page_screenshots(out, names)
     targets = Targets()
     targets.require(f"the build within {BUDGET_S} s (wall)", wall < BUDGET_S, f"{wall:.1f} s")
     targets.require("every lecture of the course has its page", got["lectures"] == registry.lectures(),

@@ -162,7 +162,7 @@ def _size(case: tuple) -> int:
 
 
 def _not_done(name: str) -> None:
-    report.exercise(name, NOT_DONE)
+    report.exercise_state(name, NOT_DONE)
     print(f"{TODO} {name}: not done yet. Write your solution in the exercise cell above, run it, "
           f"then run this check again.")
 
@@ -179,9 +179,9 @@ def check(name: str, answer) -> None:
         except NotImplementedError:
             return _not_done(name)
         except Wrong as w:
-            report.exercise(name, WRONG)
+            report.exercise_state(name, WRONG)
             raise ExerciseFailed(f"{name}: not yet. {w}") from None
-        report.exercise(name, DONE)
+        report.exercise_state(name, DONE)
         print(f"{OK} {name}: correct." + (f" {line}" if line else ""))
         return None
     cases = ex.inputs()
@@ -192,10 +192,10 @@ def check(name: str, answer) -> None:
     want = [ex.reference(*c) for c in cases]
     tried = f"checked against the reference on {len(cases)} input{'s' if len(cases) != 1 else ''}" + (f", {ex.what}" if ex.what else "")
     if all(_same(g, w, ex.rtol, ex.atol) for g, w in zip(got, want)):
-        report.exercise(name, DONE)
+        report.exercise_state(name, DONE)
         print(f"{OK} {name}: correct ({tried}).")
         return None
-    report.exercise(name, WRONG)
+    report.exercise_state(name, WRONG)
     for hint, wrong in ex.mistakes.items():
         if all(_same(g, wrong(*c), ex.rtol, ex.atol) for g, c in zip(got, cases)):
             raise ExerciseFailed(f"{name}: not quite ({tried}).\nHint: {hint}") from None

@@ -2,7 +2,7 @@
 
 ``report.record("elbo_test", -98.4)`` keeps a value. The checks of
 :mod:`genlib.check` add every claim they test (its value, bounds and result),
-:func:`genlib.exercises.verify` the state of every exercise, and
+:func:`genlib.exercises.check` the state of every exercise, and
 :func:`genlib.data.load` the data set a lecture really used. When the
 environment variable ``GENLIB_RECORD_FILE`` names a file (the course runner sets
 it for each lecture it executes), everything collected so far is written there
@@ -81,8 +81,8 @@ def claim(text: str, kind: str, passed: bool, value=None, low=None, high=None, n
     _write()
 
 
-def exercise(name: str, state: str) -> None:
-    """Keep the state of an exercise: ``done`` or ``not done yet`` (called by ``exercises.verify``)."""
+def exercise_state(name: str, state: str) -> None:
+    """Keep the state of an exercise: ``done`` or ``not done yet`` (called by ``exercises.check``)."""
     _state["exercises"][name] = state
     _write()
 

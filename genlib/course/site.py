@@ -53,11 +53,6 @@ _BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
 _PLUS_LINE = re.compile(r"^\s*\+\s")
 
 
-def lectures() -> list[str]:
-    """The lectures on the site: the course's list, in order."""
-    return registry.lectures()
-
-
 def title_of(nb) -> str:
     """A lecture's title: the first heading of its first markdown cell, without 'Lecture N - '."""
     md = next((c for c in nb.cells if c.cell_type == "markdown"), None)
@@ -193,7 +188,7 @@ def stage(work: Path, cfg: dict | None = None) -> Path:
     for rel in INCLUDED:
         (work / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / rel, work / rel)
-    names = lectures()
+    names = registry.lectures()
     if not names:
         raise UsageError("the course lists no lectures (lectures/src is empty?)")
     entries = []

@@ -8,7 +8,7 @@ An exercise cell (tagged ``exercise``) holds its solution between two marker lin
         ### END SOLUTION
 
 The student copy replaces the region with a stub that raises ``NotImplementedError``;
-``genlib.exercises.verify`` then says "not done yet" and Run All goes on to the end.
+``genlib.exercises.check`` then says "not done yet" and Run All goes on to the end.
 
 The copies live in ``lectures/students/`` and are committed, built from the instructor
 notebooks (``python -m genlib.course students``; ``build`` writes them too), and kept in
