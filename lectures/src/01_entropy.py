@@ -8,7 +8,8 @@
 # * the information content (surprise) $-\log p$ of an event, and why it is a logarithm;
 # * entropy as the average surprise: the uncertainty of a distribution, largest for the uniform one;
 # * bits and nats: the same quantity in two units;
-# * entropy as the length of the shortest code (Huffman coding, Shannon's source coding theorem);
+# * entropy as the length of the shortest code (Shannon's source coding theorem), with a Huffman
+#   code that you build yourself;
 # * cross-entropy $H(p, q)$: the price of coding with the wrong distribution, and why it is the
 #   loss of every classifier;
 # * the gap $H(p, q) - H(p)$, which lecture 2 names the KL divergence.

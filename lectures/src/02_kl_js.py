@@ -8,6 +8,8 @@
 # * the Kullback-Leibler divergence as the extra cost of the wrong code: $\mathrm{KL}(p\|q) = H(p, q) - H(p)$;
 # * why it is never negative (Jensen's inequality), and why it is still not a distance;
 # * forward $\mathrm{KL}(p\|q)$ versus reverse $\mathrm{KL}(q\|p)$: covering every mode or seeking one;
+# * the reverse KL estimated from samples of $q$ (the reparameterisation that lecture 5's VAE uses), and
+#   its two local minima, which you find yourself;
 # * the Jensen-Shannon divergence: symmetric, bounded by $\log 2$;
 # * total variation, and what all of them say about distributions whose supports do not overlap
 #   (the road to the Wasserstein distance of lecture 7).
