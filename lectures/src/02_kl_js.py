@@ -8,11 +8,17 @@
 # * the Kullback-Leibler divergence as the extra cost of the wrong code: $\mathrm{KL}(p\|q) = H(p, q) - H(p)$;
 # * why it is never negative (Jensen's inequality), and why it is still not a distance;
 # * forward $\mathrm{KL}(p\|q)$ versus reverse $\mathrm{KL}(q\|p)$: covering every mode or seeking one;
+# * the reverse KL estimated from samples of $q$ (the reparameterisation that lecture 5's VAE uses), and
+#   its two local minima, which you find yourself;
 # * the Jensen-Shannon divergence: symmetric, bounded by $\log 2$;
 # * total variation, and what all of them say about distributions whose supports do not overlap
 #   (the road to the Wasserstein distance of lecture 7).
 #
 # **Prerequisites**: lecture 1 (entropy and cross-entropy).
+#
+# As in lecture 1: to change a parameter, edit its value in the parameters cell below and run all
+# cells again (with papermill: `-p STEPS 500`); each exercise has a check under it, and until you
+# solve it the cells that need your function use the course's reference.
 
 # %% tags=["setup"]
 # Set-up: on Colab this installs the course library; anywhere else it does nothing.
@@ -37,7 +43,7 @@ import torch
 from scipy.special import xlogy
 
 import genlib
-from genlib import check, info, measured, widgets, report
+from genlib import check, exercises, info, measured, widgets, report
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0), STEPS=genlib.integer(min=1))
 FIT_STEPS = 200  # Adam at lr 0.1 converges in about 170 steps from any start in [-2, 2]: the fit claims need this many
@@ -88,7 +94,8 @@ check.claim("an outcome that q calls impossible makes KL infinite",
 # %% [markdown]
 # The expectation form says we never need to sum over all outcomes: averaging
 # $\log p(x) - \log q(x)$ over samples $x \sim p$ estimates the KL (Monte Carlo). This is how
-# KL terms are estimated in practice, e.g. in the VAE of lecture 5.
+# KL terms are estimated in practice, e.g. in the VAE of lecture 5. (Reminder: a number in angle
+# brackets, ⟨0.25⟩, is measured: it moves a little with the seed and the computer.)
 
 # %%
 n_mc = rt.pick(cpu=20_000, full=1_000_000)
@@ -432,7 +439,7 @@ mode_fits
 #
 # Compare each distribution with their average $m = \frac12(p + q)$:
 #
-# $$\mathrm{JS}(p, q) = \tfrac12\,\mathrm{KL}(p\|m) + \tfrac12\,\mathrm{KL}(q\|m).$$
+# $$\mathrm{JS}(p\|q) = \tfrac12\,\mathrm{KL}(p\|m) + \tfrac12\,\mathrm{KL}(q\|m).$$
 #
 # Swapping $p$ and $q$ leaves $m$ and the sum unchanged, so JS is **symmetric**. Since $m$ is
 # positive wherever $p$ or $q$ is, it is always **finite**, and it is **bounded**:
@@ -451,7 +458,7 @@ print(f"JS on {n_pairs} random pairs: from {measured(jss.min()):.2g} to {measure
       f"(log 2 = {math.log(2):.3g})")
 check.close("our JS matches scipy (scipy's jensenshannon returns the square root of JS)",
             jss, scipy.spatial.distance.jensenshannon(ps, qs, axis=-1) ** 2, rtol=1e-6, atol=1e-12)
-check.close("JS is symmetric: our JS(p, q) equals scipy's JS(q, p), arguments swapped, on every pair",
+check.close("JS is symmetric: our JS(p || q) equals scipy's JS(q || p), arguments swapped, on every pair",
             jss, scipy.spatial.distance.jensenshannon(qs, ps, axis=-1) ** 2, rtol=1e-6, atol=1e-12)
 check.between("0 <= JS <= log 2 on every pair", jss, 0, math.log(2))
 disjoint_p, disjoint_q = np.array([0.3, 0.7, 0.0, 0.0]), np.array([0.0, 0.0, 0.5, 0.5])
@@ -459,29 +466,29 @@ check.close("disjoint supports: JS = log 2 exactly", js(disjoint_p, disjoint_q),
 check.claim("... while KL(p||q) is infinite there", np.isinf(kl(disjoint_p, disjoint_q)))
 
 # %% [markdown]
-# **Zero only for $q = p$**, as for KL: $\mathrm{JS}(p, p) = 0$ term by term, and a small step $q = p + \varepsilon d$
+# **Zero only for $q = p$**, as for KL: $\mathrm{JS}(p\|p) = 0$ term by term, and a small step $q = p + \varepsilon d$
 # moves $m$ by only $\varepsilon d/2$, so each KL to the mixture is $\frac12 (\varepsilon/2)^2 \sum d^2/p$ and
 #
-# $$\mathrm{JS}(p, p + \varepsilon d) \approx \frac{\varepsilon^2}{8} \sum_x \frac{d(x)^2}{p(x)} ,$$
+# $$\mathrm{JS}(p\,\|\,p + \varepsilon d) \approx \frac{\varepsilon^2}{8} \sum_x \frac{d(x)^2}{p(x)} ,$$
 #
 # a quarter of the KL for the same step: near $p$, JS is a gentler bowl than KL.
 
 # %%
 js_step = js(p, p + eps * directions)
-check.claim("JS(p, p + eps d) > 0 for every one of the 200 random directions", js_step > 0, smallest=js_step.min())
+check.claim("JS(p || p + eps d) > 0 for every one of the 200 random directions", js_step > 0, smallest=js_step.min())
 check.close("... and it is eps^2/8 sum d^2/p, a quarter of the KL's chi-square term, to 1 %",
             js_step / eps ** 2, chi2_half / 4, rtol=0.01)
 
 # %% [markdown]
 # Is JS a distance, then? Not quite: it is symmetric, but it still breaks the triangle
 # inequality. Take $p = (1, 0)$, $r = (0, 1)$ and $q = (\frac12, \frac12)$ half-way: by hand,
-# $\mathrm{JS}(p, q) = \mathrm{JS}(q, r) = \frac34 \log\frac43 \approx 0.216$ but
-# $\mathrm{JS}(p, r) = \log 2 \approx 0.693 > 0.432$. Its **square root**, however, *is* a metric
+# $\mathrm{JS}(p\|q) = \mathrm{JS}(q\|r) = \frac34 \log\frac43 \approx 0.216$ but
+# $\mathrm{JS}(p\|r) = \log 2 \approx 0.693 > 0.432$. Its **square root**, however, *is* a metric
 # (Endres and Schindelin, 2003); that is the quantity scipy calls `jensenshannon`.
 
 # %%
 e0, half, e1 = np.array([1.0, 0.0]), np.array([0.5, 0.5]), np.array([0.0, 1.0])
-check.close("JS((1,0), (1/2,1/2)) = 3/4 log(4/3)", js(e0, half), 0.75 * math.log(4 / 3))
+check.close("JS((1,0) || (1/2,1/2)) = 3/4 log(4/3)", js(e0, half), 0.75 * math.log(4 / 3))
 check.claim("JS breaks the triangle inequality", js(e0, e1) > js(e0, half) + js(half, e1))
 worst = np.max(np.sqrt(js(a, c)) - np.sqrt(js(a, b)) - np.sqrt(js(b, c)))
 check.claim("sqrt(JS) (ours) satisfies it on every random triple", worst <= 1e-12, worst=worst)
@@ -490,7 +497,7 @@ dist = scipy.spatial.distance.jensenshannon
 # %% [markdown]
 # JS is where GANs come from (lecture 6): if a discriminator $D$ must tell samples of $p$ from
 # samples of $q$, the best one is $D^*(x) = \frac{p(x)}{p(x) + q(x)}$, and the GAN objective at
-# $D^*$ equals $\mathbb{E}_p[\log D^*] + \mathbb{E}_q[\log(1 - D^*)] = 2\,\mathrm{JS}(p, q) - \log 4$.
+# $D^*$ equals $\mathbb{E}_p[\log D^*] + \mathbb{E}_q[\log(1 - D^*)] = 2\,\mathrm{JS}(p\|q) - \log 4$.
 
 # %%
 d_star = ps / (ps + qs)
@@ -590,6 +597,9 @@ sliding
 # %% [markdown]
 # ## Exercises
 #
+# Under each exercise, a check tries your answer against the course's reference and names the classic
+# mistake when it sees one.
+#
 # **Exercise 1 - KL divergence.** Write `kl_divergence(p, q)` for two NumPy probability vectors
 # with no zero entries, in nats. Watch the order of the arguments and the base of the logarithm.
 
@@ -601,19 +611,7 @@ def kl_divergence(p, q):
     ### END SOLUTION
 
 # %%
-from genlib.exercises import verify
-
-ex_pairs = [([0.9, 0.1], [0.5, 0.5]), ([0.2, 0.3, 0.5], [0.6, 0.3, 0.1]), ([0.25, 0.25, 0.4, 0.1], [0.1, 0.2, 0.3, 0.4])]
-verify("kl_divergence", kl_divergence, lambda p, q: scipy.stats.entropy(p, q), ex_pairs, mistakes={
-    "the arguments are swapped: KL(p||q) weights log(p/q) by p, the first argument.":
-        lambda p, q: scipy.stats.entropy(q, p),
-    "use the natural log (nats): np.log, not np.log2.": lambda p, q: scipy.stats.entropy(p, q, base=2),
-    "use the natural log (nats): np.log, not np.log10.": lambda p, q: scipy.stats.entropy(p, q, base=10),
-    "check the sign: KL = sum p log(p/q) is >= 0.": lambda p, q: -scipy.stats.entropy(p, q),
-    "that is the cross-entropy H(p, q); subtract the entropy H(p).":
-        lambda p, q: -np.sum(np.asarray(p) * np.log(q)),
-    "each log(p/q) must be weighted by p(x) before summing.": lambda p, q: np.sum(np.log(np.divide(p, q))),
-})
+exercises.check("KL divergence", kl_divergence)
 
 # %% [markdown]
 # **Exercise 2 - JS from KL.** Using your `kl_divergence`, write `js_divergence(p, q)` (in nats).
@@ -627,15 +625,7 @@ def js_divergence(p, q):
     ### END SOLUTION
 
 # %%
-js_ref = lambda p, q: scipy.spatial.distance.jensenshannon(p, q) ** 2
-verify("js_divergence", js_divergence, js_ref, ex_pairs, mistakes={
-    "scipy's jensenshannon returns the square root of JS: square it (or write JS from KL).":
-        lambda p, q: scipy.spatial.distance.jensenshannon(p, q),
-    "each KL to the mixture gets a weight 1/2.": lambda p, q: 2 * js_ref(p, q),
-    "compare each distribution with the mixture m = (p + q)/2, not with each other "
-    "(that is the symmetrised KL).": lambda p, q: (scipy.stats.entropy(p, q) + scipy.stats.entropy(q, p)) / 2,
-    "use the natural log (nats), not log2.": lambda p, q: js_ref(p, q) / math.log(2),
-})
+exercises.check("JS divergence", js_divergence)
 
 # %% [markdown]
 # **Exercise 3 - total variation by events.** Write `tv_by_events(p, q)` that returns
@@ -651,13 +641,62 @@ def tv_by_events(p, q):
     ### END SOLUTION
 
 # %%
-tv_pairs = ex_pairs + [([0.4, 0.4, 0.1, 0.1], [0.1, 0.1, 0.4, 0.4]), ([0.3, 0.3, 0.3, 0.1], [0.1, 0.2, 0.2, 0.5])]
-verify("tv_by_events", tv_by_events, lambda p, q: info.tv(p, q), tv_pairs, mistakes={
-    "TV is half the L1 distance: the positive and negative differences each add up to TV.":
-        lambda p, q: np.abs(np.subtract(p, q)).sum(),
-    "that is the largest single-outcome difference; an event may hold several outcomes.":
-        lambda p, q: np.abs(np.subtract(p, q)).max(),
-})
+exercises.check("TV by events", tv_by_events)
+
+# %% [markdown]
+# **Exercise 4 - a derivation: KL between two exponential distributions.** The exponential distribution
+# with rate $\lambda > 0$ has the density $\lambda e^{-\lambda x}$ on $x \ge 0$ and the mean $1/\lambda$. Derive
+# $\mathrm{KL}(\mathrm{Exp}(\lambda_p)\,\|\,\mathrm{Exp}(\lambda_q))$ in nats with pen and paper, then type
+# your closed form into `kl_exponential(rate_p, rate_q)`. The check compares it with the integral
+# $\int_0^\infty p(x)\log\frac{p(x)}{q(x)}\,dx$ computed numerically.
+#
+# *Hint.* $\log p(x) - \log q(x) = \log\frac{\lambda_p}{\lambda_q} - (\lambda_p - \lambda_q)\,x$ is linear in $x$, so its
+# average under $p$ needs only $\mathbb E_p[x]$. Check your answer: it must be 0 when $\lambda_p = \lambda_q$, and it
+# is not symmetric.
+
+# %% tags=["exercise"]
+def kl_exponential(rate_p, rate_q):
+    ### BEGIN SOLUTION
+    return math.log(rate_p / rate_q) + rate_q / rate_p - 1
+    ### END SOLUTION
+
+# %%
+exercises.check("KL between exponentials", kl_exponential)
+
+# %% [markdown]
+# **Exercise 5 - reverse KL from samples, and both of its minima.** In section 4 we summed the KL
+# over a grid. That is impossible in more than a few dimensions, and for a posterior we know $p$ only up
+# to a constant factor. Lecture 5's VAE instead estimates the reverse KL from samples of $q$:
+#
+# $$\mathrm{KL}(q\|p) = \mathbb E_{x\sim q}\big[\log q(x) - \log p(x)\big] \approx
+# \frac1S \sum_{s=1}^S \big[\log q(x_s) - \log p(x_s)\big], \qquad x_s = \mu + \sigma\,\varepsilon_s,\ \ \varepsilon_s \sim \mathcal N(0, 1).$$
+#
+# Writing the samples as $\mu + \sigma\varepsilon$ (the *reparameterisation*) makes the estimate a differentiable
+# function of $\mu$ and $\sigma$, so Adam can descend it. An unknown constant in $\log p$ shifts the estimate but
+# not its gradient. Complete `fit_reverse_kl(log_p, mu0)`: `log_p` is a torch function giving the
+# unnormalised log-density of section 4's two-mode target at a tensor of points; each step draws
+# `n_samples` fresh $\varepsilon$, builds the Monte Carlo loss and takes one Adam step. The check runs your
+# function from $\mu_0 = -1$ and from $\mu_0 = +1$: the reverse KL has one local minimum per mode, so the two
+# starts must end on the two different modes, each with that mode's standard deviation.
+
+# %% tags=["exercise"]
+def fit_reverse_kl(log_p, mu0, steps=400, n_samples=128, lr=0.05):
+    mu = torch.tensor(float(mu0), dtype=torch.float64, requires_grad=True)
+    log_sigma = torch.zeros((), dtype=torch.float64, requires_grad=True)   # start at sigma = 1
+    opt = torch.optim.Adam([mu, log_sigma], lr=lr)
+    for _ in range(steps):
+        ### BEGIN SOLUTION
+        eps = torch.randn(n_samples, dtype=torch.float64)
+        x = mu + log_sigma.exp() * eps                     # samples of q that carry the gradient
+        loss = (log_normal(x, mu, log_sigma.exp()) - log_p(x)).mean()   # KL(q || p) + a constant
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        ### END SOLUTION
+    return mu.item(), log_sigma.exp().item()
+
+# %%
+exercises.check("reverse KL by sampling", fit_reverse_kl)
 
 # %% [markdown]
 # ## Summary

@@ -15,11 +15,16 @@
 # * Bayes' rule, the prior and the posterior: MAP with a Gaussian prior on the weights is
 #   ridge regression with $\lambda = \sigma^2/\tau^2$; a flat prior gives back the MLE;
 #   with more data the prior matters less;
-# * MAP with a Laplace prior is the lasso, which sets weights exactly to zero;
+# * MAP with a Laplace prior is the lasso, whose estimate sets weights exactly to zero; you fit it
+#   yourself by proximal gradient descent;
 # * a coin with a Beta prior: MLE, MAP and posterior mean in closed form.
 #
 # **Prerequisites**: lecture 1 (entropy, cross-entropy), lecture 2 (KL divergence, forward KL);
 # the Gaussian density, Bayes' rule, a little linear algebra.
+#
+# As in lectures 1 and 2: to change a parameter, edit its value in the parameters cell below and run all
+# cells again (with papermill: `-p N_POINTS 1000`); each exercise has a check under it, and until you solve
+# it the cells that need your function use the course's reference.
 
 # %% tags=["setup"]
 # Set-up: on Colab this installs the course library; anywhere else it does nothing.
@@ -45,7 +50,7 @@ from sklearn.linear_model import Lasso, LinearRegression, Ridge
 from sklearn.metrics import log_loss
 
 import genlib
-from genlib import check, info, measured, report, widgets
+from genlib import check, exercises, info, measured, report, widgets
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
                     N_POINTS=genlib.integer(min=2))
@@ -68,6 +73,8 @@ rng = rt.rng  # one generator for the whole lecture: every draw below comes from
 # \qquad \ell(\theta) = \log L(\theta) = \sum_{i=1}^n \log p(x_i \mid \theta).$$
 #
 # For a Gaussian, $\log \mathcal N(x \mid \mu, \sigma^2) = -\tfrac12 \log(2\pi\sigma^2) - \frac{(x-\mu)^2}{2\sigma^2}$.
+# (Reminder: numbers printed in angle brackets, ⟨-70.1⟩, are measured on random data and move a little
+# with the seed and the computer.)
 
 # %%
 def gauss_pdf(x, mu, sigma):
@@ -246,7 +253,8 @@ check.close("dividing by n-1 removes the bias (Monte Carlo)", var_unbiased.mean(
 # ## 4. MLE = minimum cross-entropy = minimum KL to the data
 #
 # Divide the log-likelihood by $-n$. What is left is an average over the data, i.e. an expectation
-# under the *empirical distribution* $\hat p = \frac1n\sum_i \delta_{x_i}$:
+# under the *empirical distribution* $\hat p = \frac1n\sum_i \delta_{x_i}$, where $\delta_{x_i}$ is a point mass
+# at $x_i$ (all its probability on that one value), so $\hat p$ gives each data point the probability $1/n$:
 #
 # $$-\frac1n \ell(\theta) = -\mathbb E_{x\sim\hat p}[\log q_\theta(x)] = H(\hat p, q_\theta)
 # = H(\hat p) + \mathrm{KL}(\hat p \,\|\, q_\theta).$$
@@ -289,15 +297,16 @@ check.between("... where the KL from the data to the model, scipy's relative ent
 # ### Differential entropy
 #
 # The step to continuous data needs the continuous counterpart of lecture 1's entropy. For a density $p$,
-# the **differential entropy** is the average surprise again, with the density in the log:
+# the **differential entropy**, written with a lower-case $h$ because it is *not* lecture 1's entropy $H$, is
+# the average surprise again, with the density in the log:
 #
 # $$h(p) = -\int p(x) \log p(x)\,dx = \mathbb E_{x\sim p}\big[-\log p(x)\big].$$
 #
 # It is *not* the limit of the discrete entropy. Cut the line into bins of width $\Delta$: bin $i$ gets
 # probability $\approx p(x_i)\Delta$, and its entropy is
 # $-\sum_i p(x_i)\Delta \log\big(p(x_i)\Delta\big) \approx h(p) - \log\Delta$, which grows without bound as
-# $\Delta \to 0$: pinning down a real number exactly takes infinitely many bits. (That is why
-# $H(\hat p)$ is not finite below.) The differential entropy is what is left once the diverging
+# $\Delta \to 0$: pinning down a real number exactly takes infinitely many bits. The differential
+# entropy is what is left once the diverging
 # $-\log\Delta$ is taken away, and it behaves differently in one way: **it can be negative**. A density is
 # not a probability and can exceed 1, and then $-\log p(x) < 0$. The uniform density on $[0, a]$ has
 # $h = \log a$, below 0 for $a < 1$. For a Gaussian, with $-\log \mathcal N(x\mid\mu,\sigma^2) = \tfrac12\log(2\pi\sigma^2)
@@ -345,7 +354,11 @@ check.close("the entropy of finer and finer bins, plus log(bin width), tends to 
             binned[-1] + math.log(deltas[-1]), gauss_entropy(1.0), rtol=1e-4)
 
 # %% [markdown]
-# For continuous data $H(\hat p)$ is not finite, but the argument survives in the limit: by the law of
+# For continuous data the split above breaks down, but not because of $H(\hat p)$: $\hat p$ is discrete, and with
+# $n$ distinct points $H(\hat p) = \log n$. What fails is the comparison of a discrete $\hat p$ with a density
+# $q_\theta$: $\hat p$ puts mass on single points, where $q_\theta$ has none, so $\mathrm{KL}(\hat p\,\|\,q_\theta) = +\infty$
+# for every $\theta$, and the differential entropy of $\hat p$, a sum of spikes, is $h(\hat p) = -\infty$: the
+# finite cross-entropy $-\frac1n\ell(\theta)$ is $\infty - \infty$. The argument survives in the limit: by the law of
 # large numbers, $-\frac1n\ell(\theta) \to -\mathbb E_p[\log q_\theta(x)] = h(p) + \mathrm{KL}(p\,\|\,q_\theta)$, with
 # the differential entropy $h(p)$ in place of $H$: still a constant that does not depend on $\theta$, so
 # maximum likelihood still minimises the forward KL. For Gaussians both terms have closed forms; a large
@@ -357,6 +370,9 @@ q_mu, q_sigma = 165.0, 10.0  # some model that is not the truth
 avg_nll = -np.mean(st.norm.logpdf(big, q_mu, q_sigma))
 closed = float(gauss_entropy(sigma_true) + info.kl_normal(mu_true, sigma_true, q_mu, q_sigma))
 check.close("average negative log-likelihood -> h(p) + KL(p || q) (closed forms)", avg_nll, closed, rtol=2e-3)
+counts = np.unique(big, return_counts=True)[1]            # how often each distinct value occurs
+check.close("the empirical distribution of the n distinct draws is discrete, with H(p_hat) = log n (scipy)",
+            st.entropy(counts / big.size), math.log(big.size), rtol=1e-12)
 
 # %% [markdown]
 # ## 5. Linear regression by maximum likelihood = least squares
@@ -540,14 +556,16 @@ check.close("with 5 points and 8 weights, MAP(tau -> inf) -> minimum-norm least 
 # ## 8. A Laplace prior: the lasso
 #
 # The Gaussian is not the only prior. The **Laplace** prior $p(w_j) = \frac{1}{2b} e^{-|w_j|/b}$ (scale $b$,
-# variance $2b^2$) has a sharp peak at 0 and heavier tails: it believes that *most* weights are exactly
-# negligible, and that the few others may be large. Its negative log is $|w_j|/b$ plus a constant, so
+# variance $2b^2$) has a sharp peak at 0 and heavier tails: it expects most weights to be small and a few to
+# be large. It does *not* believe that any weight is exactly 0: it is a density, with no mass on the single
+# value 0, so a weight drawn from it is 0 with probability 0. Its negative log is $|w_j|/b$ plus a constant, so
 #
 # $$-\log p(w\mid y, X) = \frac{1}{2\sigma^2}\lVert y - Xw\rVert^2 + \frac1b\lVert w\rVert_1 + \text{const}
 # \;\propto\; \tfrac12\lVert y - Xw\rVert^2 + \frac{\sigma^2}{b}\lVert w\rVert_1 .$$
 #
 # That is the **lasso** (L1-penalised least squares) with penalty $t = \sigma^2/b$. The $\lvert\cdot\rvert$ has a
-# kink at 0, and the kink is what sets weights *exactly* to zero. Minimise over one weight $w_j$ with the
+# kink at 0, and the kink is what sets weights of the MAP *estimate* exactly to zero: the sparsity belongs to
+# the estimate (the single most probable $w$), not to the prior's beliefs. Minimise over one weight $w_j$ with the
 # others fixed: with $r_j$ the residual without feature $j$, the minimiser of
 # $\tfrac12\lVert r_j - x_j w_j\rVert^2 + t|w_j|$ is
 #
@@ -746,6 +764,9 @@ coin_widget
 # %% [markdown]
 # ## Exercises
 #
+# Under each exercise, a check tries your answer against the course's reference and names the classic
+# mistake when it sees one.
+#
 # **Exercise 1 (the Gaussian negative log-likelihood with a log-variance).** Neural networks that output
 # a variance usually output its logarithm, `log_var` $=\log\sigma^2$, which can be any real number (lecture 5's
 # VAE encoder does this). Write the *negative* log-likelihood of a sample `x` under
@@ -759,29 +780,7 @@ def gaussian_nll(x, mu, log_var):
     ### END SOLUTION
 
 # %%
-from genlib.exercises import verify
-
-
-def _nll(x, mu, lv, half=0.5, two_pi=np.log(2 * np.pi), var=np.exp, reduce=np.sum):
-    return reduce(half * (two_pi + lv) + 0.5 * (x - mu) ** 2 / var(lv))
-
-
-verify(
-    "gaussian_nll", gaussian_nll,
-    reference=lambda x, mu, lv: -st.norm.logpdf(x, mu, np.exp(0.5 * lv)).sum(),
-    cases=[(np.array([1.0, 2.0, 4.0]), 0.5, 1.3), (np.array([-1.0, 0.3]), 0.0, -0.7), (np.array([3.0]), 1.0, 2.2)],
-    mistakes={
-        "the normalising term is +1/2 log(2 pi sigma^2) per point: you lost the 1/2.":
-            lambda x, mu, lv: _nll(x, mu, lv, half=1.0),
-        "the constant 1/2 log(2 pi) per point is missing. It does not move the minimum, but it is part of the likelihood.":
-            lambda x, mu, lv: _nll(x, mu, lv, two_pi=0.0),
-        "exp(log_var) is the variance sigma^2; the squared error is divided by the variance, not by the std exp(log_var / 2).":
-            lambda x, mu, lv: _nll(x, mu, lv, var=lambda v: np.exp(0.5 * v)),
-        "the log-likelihood of a sample is a sum over the points, not a mean.":
-            lambda x, mu, lv: _nll(x, mu, lv, reduce=np.mean),
-        "check the sign: that is the log-likelihood; the negative log-likelihood is its opposite.":
-            lambda x, mu, lv: -_nll(x, mu, lv),
-    })
+exercises.check("Gaussian NLL", gaussian_nll)
 
 # %% [markdown]
 # **Exercise 2 (a prior that is not centred at zero).** Suppose an earlier study suggests the weights are
@@ -798,36 +797,7 @@ def map_weights_prior_mean(Phi, y, sigma, tau, m):
     ### END SOLUTION
 
 # %%
-def _ridge_around(lam_of, centre=True, intercept=False):
-    # sklearn oracle: with v = w - m, MAP is plain ridge on the residual target y - Phi m
-    def solve(Phi, y, s, t, m):
-        shift = m if centre else np.zeros_like(m)
-        fit = Ridge(alpha=lam_of(s, t), fit_intercept=intercept).fit(Phi, y - Phi @ shift)
-        return fit.coef_ + shift
-    return solve
-
-
-ex_rng = np.random.default_rng(123)
-ex_cases = []
-for n_ex, d_ex, s_ex, t_ex in ((12, 3, 0.5, 0.4), (6, 5, 1.0, 0.3), (20, 2, 2.0, 0.8)):
-    xe = ex_rng.uniform(-1, 1, n_ex)
-    ex_cases.append((features(xe, d_ex), np.cos(2 * xe) + 0.1 * ex_rng.normal(size=n_ex), s_ex, t_ex,
-                     ex_rng.normal(size=d_ex + 1)))
-
-verify(
-    "map_weights_prior_mean", map_weights_prior_mean,
-    reference=_ridge_around(lambda s, t: s ** 2 / t ** 2),
-    cases=ex_cases,
-    mistakes={
-        "lambda is sigma^2 / tau^2 (noise variance over prior variance), not tau^2 / sigma^2.":
-            _ridge_around(lambda s, t: t ** 2 / s ** 2),
-        "lambda is a ratio of variances: sigma**2 / tau**2, not sigma / tau.":
-            _ridge_around(lambda s, t: s / t),
-        "the prior pulls towards m, not towards 0: the gradient of ||w - m||^2 / (2 tau^2) adds lambda * m on the right.":
-            _ridge_around(lambda s, t: s ** 2 / t ** 2, centre=False),
-        "the prior is missing: that is the MLE (least squares), not the MAP.":
-            lambda Phi, y, s, t, m: np.linalg.lstsq(Phi, y, rcond=None)[0],
-    })
+exercises.check("MAP with a prior mean", map_weights_prior_mean)
 
 # %% [markdown]
 # **Exercise 3 (a die with a Dirichlet prior).** The Beta prior of the coin generalises to $K$ outcomes: the
@@ -843,27 +813,60 @@ def dirichlet_map(counts, alpha):
     ### END SOLUTION
 
 # %%
-def _dirichlet_mode(counts, alpha):
-    # oracle: maximise scipy's Dirichlet log-density over the simplex (softmax of free logits)
-    conc = np.asarray(counts, dtype=float) + np.asarray(alpha, dtype=float)
-    soft = lambda z: np.exp(z - z.max()) / np.exp(z - z.max()).sum()
-    z = opt.minimize(lambda z: -st.dirichlet.logpdf(soft(z), conc), np.zeros(len(conc)), method="BFGS",
-                     options={"gtol": 1e-11}).x
-    return soft(z)
+exercises.check("Dirichlet MAP", dirichlet_map)
 
+# %% [markdown]
+# **Exercise 4 (a derivation: the rate of a Poisson process with a Gamma prior).** A help desk counts the
+# calls in each of $n$ hours: $x_1, \dots, x_n$, modelled as i.i.d. Poisson counts with rate $\lambda$,
+# $P(x\mid\lambda) = \lambda^x e^{-\lambda}/x!$. Before counting we believed $\lambda \sim \mathrm{Gamma}(a, b)$ with shape $a > 1$ and
+# *rate* $b$: $p(\lambda) \propto \lambda^{a-1} e^{-b\lambda}$. Derive the MAP estimate of $\lambda$ with pen and paper, then type
+# it into `poisson_rate_map(x, a, b)` (`x` a NumPy array of counts). The check compares it with the maximum
+# of scipy's Poisson log-likelihood plus its Gamma log-prior, found numerically.
+#
+# *Hint.* Write $\log p(x_1, \dots, x_n\mid\lambda) + \log p(\lambda)$, keeping only the terms with $\lambda$: they are
+# $c_1\log\lambda - c_2\lambda$ for two numbers $c_1, c_2$ made of the data and the prior. Set the derivative to zero. As for
+# the coin, the prior reads as pseudo-data: how many extra hours, and how many extra calls?
 
-verify(
-    "dirichlet_map", dirichlet_map,
-    reference=_dirichlet_mode,
-    cases=[([3, 0, 1], [2.0, 2.0, 2.0]), ([10, 4, 7, 1], [1.5, 3.0, 2.0, 4.0]), ([0, 5], [3.0, 1.5])],
-    mistakes={
-        "that is the posterior mean (n_k + alpha_k) / (n + sum alpha); the MAP is the posterior's mode.":
-            lambda c, a: (np.add(c, a)) / (np.sum(c) + np.sum(a)),
-        "that is the MLE n_k / n: the prior is missing.":
-            lambda c, a: np.asarray(c, dtype=float) / np.sum(c),
-        "the denominator subtracts 1 per outcome (K in all), not 2 as for the coin: check that your answer sums to 1.":
-            lambda c, a: (np.add(c, a) - 1) / (np.sum(c) + np.sum(a) - 2),
-    }, rtol=1e-5, atol=1e-6)
+# %% tags=["exercise"]
+def poisson_rate_map(x, a, b):
+    x = np.asarray(x)
+    ### BEGIN SOLUTION
+    return (x.sum() + a - 1) / (len(x) + b)
+    ### END SOLUTION
+
+# %%
+exercises.check("Poisson rate MAP", poisson_rate_map)
+
+# %% [markdown]
+# **Exercise 5 (the lasso by proximal gradient descent).** Section 8 found the MAP under a Laplace prior by
+# coordinate descent. A second algorithm, which scales to neural networks, is **proximal gradient descent**
+# (ISTA). Split scikit-learn's objective into a smooth part and the kink:
+#
+# $$\underbrace{\frac{1}{2n}\lVert y - Xw\rVert^2}_{f(w),\ \text{smooth}} + \underbrace{\alpha\lVert w\rVert_1}_{\text{the kink}} .$$
+#
+# Each iteration takes a gradient step on $f$ alone, $v = w - \eta\,\nabla f(w)$ with $\nabla f(w) = \frac1n X^\top(Xw - y)$,
+# then the *proximal step* of the penalty: the point nearest to $v$ once the penalty $\eta\alpha\lVert w\rVert_1$ is paid,
+# which is the soft threshold of section 8 applied to each coordinate, $w = S_{\eta\alpha}(v)$. With the step
+# $\eta = 1/L$, where $L$ is the largest eigenvalue of $X^\top X / n$ (`np.linalg.eigvalsh`), the iterations converge to
+# the lasso's minimum. Write `lasso_proximal(X, y, alpha)` (no intercept) with enough steps that it matches
+# `sklearn.linear_model.Lasso(alpha, fit_intercept=False)` to $10^{-5}$: the check runs it on 80 points and 10
+# features of unequal scales, and compares the weights and which of them are exactly 0.
+
+# %% tags=["exercise"]
+def lasso_proximal(X, y, alpha, steps=3000):
+    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    ### BEGIN SOLUTION
+    n = len(y)
+    eta = 1.0 / np.linalg.eigvalsh(X.T @ X / n).max()
+    w = np.zeros(X.shape[1])
+    for _ in range(steps):
+        v = w - eta * X.T @ (X @ w - y) / n                 # gradient step on the squared loss
+        w = soft_threshold(v, eta * alpha)                   # proximal step of alpha ||w||_1
+    return w
+    ### END SOLUTION
+
+# %%
+exercises.check("lasso by proximal gradient", lasso_proximal)
 
 # %% [markdown]
 # ## Summary
@@ -880,8 +883,9 @@ verify(
 # * Posterior $\propto$ likelihood $\times$ prior; the evidence is a constant for MAP. A Gaussian prior
 #   $\mathcal N(0,\tau^2 I)$ gives ridge with $\lambda=\sigma^2/\tau^2$; a flat prior ($\tau\to\infty$) gives MLE
 #   back; with more data the prior's pull fades like $1/n$.
-# * A Laplace prior gives the lasso, penalty $\frac{\sigma^2}{b}\lVert w\rVert_1$ (sklearn's $\alpha = \sigma^2/(nb)$): the kink of
-#   $|w|$ at 0 sets weights exactly to zero, where ridge only shrinks them.
+# * A Laplace prior gives the lasso, penalty $\frac{\sigma^2}{b}\lVert w\rVert_1$ (sklearn's $\alpha = \sigma^2/(nb)$): the prior
+#   puts no mass on 0, but the kink of $|w|$ at 0 sets weights of the MAP estimate exactly to zero, where ridge only
+#   shrinks them.
 # * The prior can be read as pseudo-data: $p$ fake observations $\sqrt\lambda\,w_j = 0$ for ridge, $a-1$ heads and
 #   $b-1$ tails for the coin.
 # * Coin with a Beta(a, b) prior: MLE $k/n$, MAP $(k+a-1)/(n+a+b-2)$, posterior mean $(k+a)/(n+a+b)$; the

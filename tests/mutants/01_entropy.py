@@ -23,4 +23,10 @@ MUTANTS = [
     Mutant("Huffman merging the two most likely groups instead of the least likely",
            "heap = [(pi, i, [i]) for i, pi in enumerate(p) if pi > 0]",
            "heap = [(-pi, i, [i]) for i, pi in enumerate(p) if pi > 0]"),
+    Mutant("Huffman putting the first group's bit at the end of its codewords",
+           'code[i] = "0" + code[i]           # ...each get one more leading bit',
+           'code[i] = code[i] + "0"           # ...each get one more leading bit'),
+    Mutant("the geometric's entropy without dividing by p (one toss instead of the wait)",
+           "    return (-p * np.log2(p) - (1 - p) * np.log2(1 - p)) / p\n",
+           "    return (-p * np.log2(p) - (1 - p) * np.log2(1 - p))\n"),
 ]

@@ -20,4 +20,13 @@ MUTANTS = [
     Mutant("the fits minimise the other direction of the KL",
            'loss = kl_cells(log_p, log_q) if direction == "forward" else kl_cells(log_q, log_p)',
            'loss = kl_cells(log_q, log_p) if direction == "forward" else kl_cells(log_p, log_q)'),
+    Mutant("KL between exponentials without its -1",
+           "return math.log(rate_p / rate_q) + rate_q / rate_p - 1",
+           "return math.log(rate_p / rate_q) + rate_q / rate_p"),
+    Mutant("the sampled reverse KL without q's log-density (no entropy term)",
+           "loss = (log_normal(x, mu, log_sigma.exp()) - log_p(x)).mean()",
+           "loss = (-log_p(x)).mean()"),
+    Mutant("samples of q that do not carry the gradient (no reparameterisation)",
+           "x = mu + log_sigma.exp() * eps                     # samples of q",
+           "x = (mu + log_sigma.exp() * eps).detach()          # samples of q"),
 ]

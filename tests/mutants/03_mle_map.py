@@ -23,4 +23,13 @@ MUTANTS = [
     Mutant("the coin's MAP is the posterior mean",
            "    return (k + a - 1) / (n + a + b - 2)\n",
            "    return (k + a) / (n + a + b)\n"),
+    Mutant("the Poisson rate's MAP is the posterior mean",
+           "return (x.sum() + a - 1) / (len(x) + b)",
+           "return (x.sum() + a) / (len(x) + b)"),
+    Mutant("the proximal step thresholds at alpha instead of step * alpha",
+           "w = soft_threshold(v, eta * alpha)",
+           "w = soft_threshold(v, alpha)"),
+    Mutant("hard thresholding in the proximal step",
+           "w = soft_threshold(v, eta * alpha)",
+           "w = np.where(np.abs(v) > eta * alpha, v, 0.0)"),
 ]
