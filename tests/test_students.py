@@ -24,17 +24,22 @@ def mean_square(x):
     squares_secret_1 = np.square(np.asarray(x, dtype=float))
     return squares_secret_1.mean()
     ### END SOLUTION'''
-CHECK_1 = '''done_1 = genlib.exercises.verify("mean_square", mean_square, lambda x: np.mean(np.square(x)),
-                                 [np.arange(3.0), np.array([1.0, -2.0])],
-                                 mistakes={"average the squares: a mean, not a sum": lambda x: np.sum(np.square(x))})'''
-AFTER_1 = '''ms = genlib.exercises.use(done_1, mean_square, lambda x: np.mean(np.square(x)), "mean_square")
+CHECK_1 = '''genlib.exercises.check("mean_square", mean_square)'''
+AFTER_1 = '''ms = genlib.exercises.solution("mean_square", mean_square)
 print("mean square of 1, 2, 3:", ms(np.array([1.0, 2.0, 3.0])))'''
 EXERCISE_2 = '''def answer():
     ### BEGIN SOLUTION
     answer_secret_2 = 6 * 7
     return answer_secret_2
     ### END SOLUTION'''
-CHECK_2 = '''genlib.exercises.verify("answer", answer, lambda: 42, [()])'''
+CHECK_2 = '''genlib.exercises.check("answer", answer)'''
+# The answer keys, which a lecture keeps in genlib.answers, registered in the fixture itself.
+KEYS = '''import numpy as np
+from genlib.exercises import exercise
+exercise("mean_square", cases=lambda: [np.arange(3.0), np.array([1.0, -2.0])],
+         mistakes={"average the squares: a mean, not a sum": lambda x: np.sum(np.square(x))})(
+    lambda x: np.mean(np.square(x)))
+exercise("answer", cases=lambda: [()])(lambda: 42)'''
 
 
 def fixture_lecture(path: Path) -> Path:
@@ -44,6 +49,7 @@ def fixture_lecture(path: Path) -> Path:
         new_code_cell(colab.install_source(**cfg), metadata={"tags": ["install"]}),
         new_code_cell("SEED: int = 0  # an integer", metadata={"tags": ["parameters"]}),
         new_code_cell("import genlib, genlib.exercises\nP = genlib.validate(globals(), SEED=genlib.integer(min=0))"),
+        new_code_cell(KEYS),
         new_code_cell("print('before the exercises')"),
         new_code_cell(EXERCISE_1, metadata={"tags": ["exercise"]}),
         new_code_cell(CHECK_1),
@@ -138,7 +144,7 @@ def test_a_student_copy_hides_solutions_points_at_student_copies_and_runs_to_the
     for line in solution_lines(teacher):
         assert line not in text, f"solution leaked: {line!r}"
     assert BEGIN not in text and END not in text
-    assert [student.cells[i].source for i in (6, 7, 9)] == [CHECK_1, AFTER_1, CHECK_2]  # self-checks kept
+    assert [student.cells[i].source for i in (7, 8, 10)] == [CHECK_1, AFTER_1, CHECK_2]  # self-checks kept
     assert all(c.get("outputs", []) == [] and c.get("execution_count") is None
                for c in student.cells if c.cell_type == "code")
     # the badge opens the student copy, never the one with the solutions
@@ -155,8 +161,12 @@ def test_a_student_copy_hides_solutions_points_at_student_copies_and_runs_to_the
     assert printed.rstrip().endswith("the end")
 
     NotebookClient(teacher, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(lectures)}}).execute()
-    checks = [teacher.cells[6], teacher.cells[9]]
-    assert ["\u2714 mean_square: correct.\n", "\u2714 answer: correct.\n"] == [c.outputs[0]["text"] for c in checks]
+    checks = [teacher.cells[7], teacher.cells[10]]
+    assert [c.outputs for c in checks] == [
+        [{"name": "stdout", "output_type": "stream",
+          "text": "\u2714 mean_square: correct (checked against the reference on 2 inputs).\n"}],
+        [{"name": "stdout", "output_type": "stream",
+          "text": "\u2714 answer: correct (checked against the reference on 1 input).\n"}]]   # no Out[n] echo
 
 
 def test_the_instructor_preview_lists_each_exercise(tmp_path, capsys):
@@ -250,7 +260,7 @@ def test_every_instructor_copy_passes_its_self_checks():
                   for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, f"{path.name}: error output in cells {errors}"
         for i in [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and BEGIN in c.source]:
-            after = next((c for c in nb.cells[i + 1:] if "verify(" in c.source or "exercises.check(" in c.source), None)
+            after = next((c for c in nb.cells[i + 1:] if "exercises.check(" in c.source), None)
             assert after is not None, f"{path.name}: exercise in cell {i} has no self-check after it"
             text = "".join(o.get("text", "") for o in after.get("outputs", []))
             assert "\u2714" in text, f"{path.name}: the self-check after cell {i} did not pass"
