@@ -107,6 +107,7 @@ bench: setup-locked
 bench-full: setup-locked
 	-cd benchmarks && ../$(BIN)/python vae_speed.py --profile full
 	-cd benchmarks && ../$(BIN)/python wgan_modes.py --profile full --seeds 0 1 2 --jobs $(JOBS)
+	-cd benchmarks && ../$(BIN)/python evaluation.py --profile full
 	-cd benchmarks && ../$(BIN)/python claims.py 01 02 03 04 05 06 --seeds 0 --default-seeds '' -p PROFILE full --jobs $(JOBS)
 	cd benchmarks && ../$(BIN)/python -c "import common; common.write_results()"
 

@@ -196,3 +196,15 @@ def test_mmd_permutation_test_both_ways():
     kyy = np.mean([k(y[i], y[j]) for i in range(12) for j in range(12) if i != j])
     kxy = np.mean([k(a, b) for a in x for b in y])
     assert ev.mmd_permutation_test(x, y, 10)["mmd2"] == pytest.approx(kxx + kyy - 2 * kxy, rel=1e-9)
+
+
+def test_c2st_is_the_held_out_1nn_accuracy():
+    from scipy.spatial.distance import cdist
+    from sklearn.model_selection import train_test_split
+
+    rng = np.random.default_rng(13)
+    x, y = rng.normal(size=(40, 3)), rng.normal(0.7, 1, size=(40, 3))
+    z, lab = np.concatenate([x, y]), np.r_[np.zeros(40), np.ones(40)]
+    a, b, la, lb = train_test_split(z, lab, test_size=0.5, stratify=lab, random_state=4)
+    want = np.mean(la[cdist(b, a).argmin(1)] == lb)
+    assert ev.c2st(x, y, seed=4)["accuracy"] == pytest.approx(want)
