@@ -26,6 +26,8 @@ import math
 
 import numpy as np
 
+from .runtime import as_numpy
+
 LN2 = math.log(2.0)
 
 __all__ = ["features_2d", "iwae_bound", "bernoulli_log_likelihood", "bits_per_dim", "compressed_bits_per_dim",
@@ -35,9 +37,7 @@ __all__ = ["features_2d", "iwae_bound", "bernoulli_log_likelihood", "bits_per_di
 
 def features_2d(x, name: str = "features", min_rows: int = 1) -> np.ndarray:
     """``x`` as a finite float64 array of shape (n, d), n >= ``min_rows``; else ValueError naming ``name``."""
-    if hasattr(x, "detach"):
-        x = x.detach().cpu().numpy()
-    a = np.asarray(x, dtype=np.float64)
+    a = as_numpy(x, dtype=np.float64)
     if a.ndim == 1:
         a = a[:, None]
     if a.ndim != 2:

@@ -18,11 +18,13 @@ import io
 import json
 import time
 
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from .gan import mlp
+from .runtime import as_numpy
 
 __all__ = ["Autoencoder", "VAE", "gaussian_kl", "generator", "discriminator", "critic_loss", "gradient_penalty",
            "DigitClassifier", "cached_classifier", "train_autoencoder", "train_vae", "train_gan", "vae_log_weights"]
@@ -136,7 +138,7 @@ def _digest(state) -> str:
     h = hashlib.sha256()
     for k in sorted(state):
         h.update(k.encode())
-        h.update(state[k].detach().cpu().contiguous().numpy().tobytes())
+        h.update(np.ascontiguousarray(as_numpy(state[k])).tobytes())
     return h.hexdigest()
 
 

@@ -7,7 +7,6 @@ import numpy as np
 from scipy import linalg
 from scipy.special import logsumexp
 
-from ..check import measured
 from ..exercises import Wrong, exercise
 
 
@@ -112,8 +111,7 @@ def _judge_c2st(answer):
     if abs(np.mean(null) - 0.5) > 0.1:
         raise Wrong("on two samples of one distribution no classifier beats a coin on held-out data: "
                     "the accuracy should be near 1/2")
-    return (f"held-out accuracy {measured(np.mean(sep), '.2f')} on separate samples, "
-            f"{measured(np.mean(null), '.2f')} on equal ones.")
+    return "Held-out accuracy above 90 % on separate samples, near 1/2 on equal ones, even in 50 dimensions."
 
 
 @exercise("classifier two-sample test", judge=_judge_c2st,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import evaluation
+from ..runtime import as_numpy
 from ..plots import figure, freeze_layout, P_COLOR, Q_COLOR
 
 BARS = ("precision", "recall", "density", "coverage", "C2ST acc", "copy ratio")
@@ -61,7 +62,6 @@ class FastMeasures:
         self.ref, self.train, self.seed = np.asarray(f_ref, np.float64), np.asarray(f_train, np.float64), seed
         d_rr = np.sort(np.sqrt(_sq(self.ref, self.ref)), axis=1)
         self.r3, self.r5 = d_rr[:, 3], d_rr[:, 5]
-        self.d_rr = np.sqrt(_sq(self.ref, self.ref))
         self.base = float(np.median(np.sqrt(_sq(self.ref, self.train).min(1))))
         n, d = self.ref.shape
         kxx = (self.ref @ self.ref.T / d + 1.0) ** 3
@@ -85,8 +85,8 @@ class FastMeasures:
         d_ff = np.sqrt(_sq(fake, fake))
         r3_fake = np.sort(d_ff, axis=1)[:, 3]
         fit, score, label = self.split(m)
-        full = np.block([[self.d_rr, d_rf], [d_rf.T, d_ff]])
-        pred = label[fit][np.argmin(full[np.ix_(score, fit)], axis=1)]
+        z = np.concatenate([self.ref, fake])
+        pred = label[fit][np.argmin(_sq(z[score], z[fit]), axis=1)]
         kyy = (fake @ fake.T / d + 1.0) ** 3
         kd = self.kxx + (kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2 * ((self.ref @ fake.T / d + 1.0) ** 3).mean()
         return {"precision": float((d_rf <= self.r3[:, None]).any(0).mean()),
@@ -153,5 +153,5 @@ class BrokenSamples:
         ds = data.load("mnist5k", seed=0, verbose=False)
         proj = np.random.default_rng(0).normal(size=(ds.x_train.shape[1], 32)) / 28.0
         feats = lambda a: np.maximum(np.asarray(a, dtype=np.float64) @ proj, 0)
-        x_te, y_te = ds.x_test.numpy(), ds.y_test.numpy()
-        return cls(x_te[1::2][:300], y_te[1::2][:300], x_te[0::2][:300], ds.x_train.numpy()[:1000], feats)
+        x_te, y_te = as_numpy(ds.x_test), as_numpy(ds.y_test)
+        return cls(x_te[1::2][:300], y_te[1::2][:300], x_te[0::2][:300], as_numpy(ds.x_train)[:1000], feats)

@@ -241,7 +241,8 @@ t0 = time.perf_counter()
 clf, clf_source = models.cached_classifier(x_train, y_train, data.data_dir(),
                                            tag=f"features_{ds.name}_seed{P.SEED}", seed=P.SEED)
 acc_clf = (clf(x_test).argmax(1) == y_test).float().mean().item()
-print(f"feature classifier ({clf_source}): test accuracy {measured(acc_clf):.3f}, {measured(time.perf_counter() - t0):.1f} s")
+# (clf_source says "cache" or "trained": where the weights came from this time)
+print(f"feature classifier: test accuracy {measured(acc_clf):.3f}, {measured(time.perf_counter() - t0):.1f} s")
 check.between("the feature classifier reads digits: test accuracy above 85 %", acc_clf, 0.85)
 
 @torch.no_grad()
@@ -508,11 +509,13 @@ for name, s in samples.items():
 lower_better = {"nll", "fd", "kd", "c2st"}
 order = sorted(table, key=lambda m: (math.isnan(table[m][P.METRIC]),
                                      table[m][P.METRIC] * (1 if P.METRIC in lower_better else -1)))
-print(f"{'model':16s}" + "".join(f"{c:>10s}" for c in metric_names) + f"   (ordered by {P.METRIC})")
-for name in order:
-    cells = ["-" if math.isnan(v) else "inf" if math.isinf(v) else format(measured(v), ".3g")
+print(f"{'model':16s}" + "".join(f"{c:>11s}" for c in metric_names))
+for name in table:   # each measured cell is 9 characters wide inside its brackets, so the columns never shift
+    cells = ["-" if math.isnan(v) else "inf" if math.isinf(v) else format(measured(v), ">9.3g")
              for v in (table[name][c] for c in metric_names)]
-    print(f"{name:16s}" + "".join(c.rjust(10) for c in cells))
+    print(f"{name:16s}" + "".join(f"{c:>11s}" for c in cells))
+# the order depends on measured values, so it is printed as one (in brackets)
+print(f"best to worst by {P.METRIC}: {measured(', '.join(order), 's')}")
 print(f"(measures {measured(time.perf_counter() - t0):.1f} s; training s: "
       + ", ".join(f"{k} {measured(v):.1f}" for k, v in budget.items()) + ")")
 report.record("table", {m: {c: (None if not math.isfinite(v) else v) for c, v in row.items()} for m, row in table.items()})
@@ -709,7 +712,7 @@ with warnings.catch_warnings():   # a collapsed model's features have a (nearly)
     warnings.simplefilter("ignore", linalg.LinAlgWarning)
     ranked = sorted((m for m in samples if m != "blurry mean"),   # ten distinct images: a singular covariance
                     key=lambda m: frechet_used(f_ref, features(samples[m])))
-print("models from the lowest FD to the highest:", ", ".join(ranked))
+print(f"models from the lowest FD to the highest: {measured(', '.join(ranked), 's')}")
 
 # %% [markdown]
 # **Exercise 4 - a classifier two-sample test.** Write `my_c2st(a, b, seed)`: label `a` 0 and `b`
