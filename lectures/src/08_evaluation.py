@@ -334,8 +334,8 @@ print(f"zeros and ones only: precision {measured(pr_ours[0]):.2f}, recall {measu
 check.close("precision and recall = genlib's reference (tested against the papers' definitions)",
             np.array(pr_ours), [pr_ref["precision"], pr_ref["recall"]], rtol=1e-12)
 if check.needs(sampled, "the precision and recall claim needs N_SAMPLES of at least 300"):
-    check.between("two classes of ten: high precision, recall below half (precision minus recall)",
-                  pr_ours[0] - pr_ours[1], 0.3)
+    check.between("two classes of ten: precision stays well above recall (precision minus recall)",
+                  pr_ours[0] - pr_ours[1], 0.1)
 
 # %% [markdown]
 # ## Two-sample tests
