@@ -138,6 +138,7 @@ bench: setup-locked
 bench-full: setup-locked
 	-$(BIN)/python -m benchmarks.vae_speed --profile full
 	-$(BIN)/python -m benchmarks.wgan_modes --profile full --seeds 0 1 2 --jobs $(JOBS)
+	-$(BIN)/python -m benchmarks.evaluation --profile full
 	-$(BIN)/python -m benchmarks.claims 01 02 03 04 05 06 --seeds 0 --default-seeds '' -p PROFILE full --jobs $(JOBS)
 	$(BIN)/python -c "from benchmarks import common; common.write_results()"
 

@@ -61,6 +61,7 @@ WIDGETS = [
     ("05_vae", "z1", "05 CVAE decoder", 60),
     ("07_wgan", "theta", "07 parallel lines", 100),
     ("07_wgan", "mu of q", "07 dual critic", 100),
+    ("08_evaluation", "blur", "08 break the samples", 100),
 ]
 
 

@@ -27,7 +27,8 @@ What the tests assume of the lectures' widgets (stable handles, not layout):
   whose names end like the control names (``lr_g`` -> ``opt_g``), and ``controls``
   mapping names to ipywidgets controls; a status line, if its text holds
   ``step N``, must show the kernel's step count;
-* the CVAE decoder / latent explorer is a ``genlib.widgets.Interactive``.
+* the CVAE decoder / latent explorer is a ``genlib.widgets.Interactive``;
+* lecture 08's sample breaker is a ``genlib.widgets.Interactive`` with sliders ``blur``, ``noise``, ``copied``.
 
 Timeouts are generous and nothing is timed: a busy 2-core machine only makes it slower.
 """
@@ -195,6 +196,25 @@ def test_lecture_05_latent_explorer_follows_its_sliders(run_lecture):
             current = select.evaluate("s => s.options[s.selectedIndex].text")
             select.select_option(label=next(o for o in options if o != current))
             wait_new_src(img, before, "the picture after choosing another digit")
+
+
+# --------------------------------------------------------------------------- lecture 08
+
+
+def test_lecture_08_sample_breaker_redraws_and_the_kernel_has_the_values_shown(run_lecture):
+    page, kernel = run_lecture("08_evaluation.ipynb")
+    for label in ("blur", "noise", "copied"):
+        s = slider(page, label)
+        s.scroll_into_view_if_needed()
+        img = output_of(page, s).locator("img.widget-image").first
+        img.wait_for(state="visible")
+        before = src_of(img)
+        s.locator(".noUi-handle").first.focus()
+        page.keyboard.press("ArrowRight")
+        wait_new_src(img, before, f"the picture after moving {label}")
+        values = kernel_values(kernel, label)
+        assert values, f"no genlib.widgets.Interactive with a control described {label!r} in lecture 08"
+        assert any(close_enough(readout(s), v) and v > 0 for v in values), (label, readout(s), values)
 
 
 # --------------------------------------------------------------------------- lecture 06
