@@ -37,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import ROOT, Targets, run_lecture, save, seeds_arg, table
+from benchmarks.common import ROOT, Targets, fmt, run_lecture, save, seeds_arg, table
 from genlib.course import records
 from genlib.course.parameters import parse_value
 from genlib.course.registry import UsageError, lectures, resolve
@@ -141,13 +141,6 @@ def collect(runs: list[Run]) -> list[Claim]:
                 cl.failed.append(r.tag)
     return list(claims.values())
 
-
-def fmt(v) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, float) and math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    return f"{v:.4g}"
 
 
 def analyse(runs: list[Run], min_share: float = 0.0) -> tuple[str, Targets, list[str]]:

@@ -26,6 +26,7 @@ command, date and machine.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 import platform
 import shlex
@@ -237,3 +238,11 @@ def main(argv=None) -> int:
         return failed[0][1]
     return 0
 
+
+def fmt(v, digits: int = 4) -> str:
+    """A figure for a results table: ``digits`` significant digits, ``-`` for none, ``inf`` spelt out."""
+    if v is None:
+        return "-"
+    if isinstance(v, float) and math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return f"{v:.{digits}g}"

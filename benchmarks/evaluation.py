@@ -19,22 +19,16 @@ import argparse
 import math
 import sys
 
-from benchmarks.common import Targets, run_lecture, save, table
+from benchmarks.common import Targets, fmt, run_lecture, save, table
 
 PUBLISHED = 86.76
 TARGET = 95.0
 COLUMNS = ("nll", "fd", "kd", "precision", "recall", "density", "coverage", "c2st", "copy")
 
 
-def fmt(v) -> str:
-    if v is None:
-        return "-"
-    return f"{v:.3g}"
-
-
 def section(rec) -> str:
     m = rec["record"]["metrics"]
-    rows = [[name] + [("inf" if name == "memoriser" and c == "nll" else fmt(row.get(c))) for c in COLUMNS]
+    rows = [[name] + [("inf" if name == "memoriser" and c == "nll" else fmt(row.get(c), 3)) for c in COLUMNS]
             for name, row in sorted(m["table"].items(), key=lambda kv: kv[1].get("fd") or math.inf)]
     times = ", ".join(f"{k} {v:.1f} s" for k, v in m["train_seconds"].items())
     return (table(["model", *COLUMNS], rows) + f"\n\nTraining time (wall, one thread): {times}.\n\n"

@@ -10,6 +10,7 @@ import torch
 
 from .. import info
 from ..exercises import Wrong, exercise
+from ..runtime import as_numpy
 
 # --- entropy in bits ------------------------------------------------------------------------------
 
@@ -66,7 +67,7 @@ def cross_entropy_bits(p, q):
 
 
 def _log_softmax(z):
-    return torch.log_softmax(torch.tensor(np.asarray(z, dtype=float)), dim=1).numpy()
+    return as_numpy(torch.log_softmax(torch.tensor(np.asarray(z, dtype=float)), dim=1))
 
 
 def _rows(z, y):

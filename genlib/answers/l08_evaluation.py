@@ -40,7 +40,7 @@ def _iwae_cases():
               "exp of -800 underflows to 0: use logsumexp (subtract the largest log-weight first)":
                   lambda lw: np.log(np.exp(lw).mean(0)),
           })
-def iwae_bound(log_w):
+def _iwae_bound(log_w):
     return logsumexp(log_w, axis=0) - math.log(log_w.shape[0])
 
 
@@ -73,7 +73,7 @@ def _fd(a, b, bias=False, two=2.0, trace=True):
                       np.cov(a, rowvar=False) + np.cov(b, rowvar=False)
                       - 2 * np.sqrt(np.abs(np.cov(a, rowvar=False) @ np.cov(b, rowvar=False))))),
           })
-def frechet_distance(a, b):
+def _frechet_distance(a, b):
     return _fd(a, b)
 
 
@@ -120,5 +120,5 @@ def _judge_c2st(answer):
               "return the accuracy (the share of correct labels), not the error rate":
                   lambda a, b, s: 1 - _c2st_reference(a, b, s),
           })
-def c2st(a, b, seed):
+def _c2st(a, b, seed):
     return _c2st_reference(a, b, seed)
