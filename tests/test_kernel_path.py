@@ -7,7 +7,7 @@ stands in for another machine. Each training lecture is compared strictly with i
 committed outputs (the sanitizer masks only ``measured`` values) in a pytest of its
 own, started with that variable, so its kernel inherits it.
 
-Which lectures: 04-07 train networks. 01 and 02 also fit small models, but on this
+Which lectures: 04-08 train networks. 01 and 02 also fit small models, but on this
 machine kind they print exactly the same text under both kernel paths (compared cell by
 cell with papermill, before the sanitizer), so a second pass would add ~30 s of CPU and
 no check. 03 fits in closed form.
@@ -24,7 +24,7 @@ import pytest
 from genlib import manifest
 
 ROOT = manifest.ROOT
-TRAINING = ["04_autoencoder", "05_vae", "06_gan", "07_wgan"]
+TRAINING = ["04_autoencoder", "05_vae", "06_gan", "07_wgan", "08_evaluation"]
 
 
 @pytest.mark.papermill
