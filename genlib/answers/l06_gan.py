@@ -380,7 +380,8 @@ def _judge(answer):
         raise Wrong(f"both updates pass the one-step tests, yet the GAN trained from seed {seed} captured {got} "
                     f"after {TRAIN['steps']} steps (at least {TRAIN['need']} needed); "
                     f"does either function do more than one update?")
-    return (f"Trained with your two updates for {TRAIN['steps']} steps from seed {seed}, the GAN captured {got}.")
+    # the numbers go on a line of their own: the verdict line (with its check mark) stays exact
+    return f"Trained with your two updates for {TRAIN['steps']} steps from seed {seed}:\n  the GAN captured {got}."
 
 
 def _mistake(d=None, g=None):
