@@ -29,6 +29,22 @@ MUTANTS = [
     Mutant("the gradient penalty at the real points only (no interpolation)",
            "eps = torch.rand(real.shape[0], 1)",
            "eps = torch.ones(real.shape[0], 1)"),
+    # Exercise 1: W1 on a line is the area between the CDFs, |F_p - F_q| integrated.
+    Mutant("W1 on a line without the absolute value (the signed areas cancel where the CDFs cross)",
+           "return np.sum(np.abs(F_x - F_y) * np.diff(t))",
+           "return np.sum((F_x - F_y) * np.diff(t))"),
+    # Exercise 3: the penalty must stay in the graph, or it never shapes the critic.
+    Mutant("the exercise's gradient penalty without create_graph (a constant to the optimiser)",
+           "(grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)\n    return",
+           "(grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat)\n    return"),
+    # Section 9: the generator descends the critic's estimate (it maximises E f(G(z))).
+    Mutant("the 1-D generator loss with the wrong sign (it runs away from the data)",
+           "loss_g = -f(G(torch.randn(batch, 1))).mean()",
+           "loss_g = f(G(torch.randn(batch, 1))).mean()"),
+    # Section 9: the critic's estimate is E_real f - E_fake f.
+    Mutant("the 1-D critic's estimate logged with the wrong sign",
+           'log["critic"].append((f(xr).mean() - f(xf).mean()).item())',
+           'log["critic"].append((f(xf).mean() - f(xr).mean()).item())'),
     # Exercise 2: the optimal 1-D plan matches the sorted samples.
     Mutant("W1 between samples without sorting (a random pairing)",
            "return np.mean(np.abs(np.sort(x) - np.sort(y)))",
