@@ -250,7 +250,7 @@ def test_every_instructor_copy_passes_its_self_checks():
                   for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, f"{path.name}: error output in cells {errors}"
         for i in [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and BEGIN in c.source]:
-            after = next((c for c in nb.cells[i + 1:] if "verify(" in c.source), None)
+            after = next((c for c in nb.cells[i + 1:] if "verify(" in c.source or "exercises.check(" in c.source), None)
             assert after is not None, f"{path.name}: exercise in cell {i} has no self-check after it"
             text = "".join(o.get("text", "") for o in after.get("outputs", []))
             assert "\u2714" in text, f"{path.name}: the self-check after cell {i} did not pass"
