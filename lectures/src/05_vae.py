@@ -1212,13 +1212,13 @@ def mmd2(a, b, bandwidth=1.0):
     return float((kaa.sum() - kaa.trace()) / (n * (n - 1)) + (kbb.sum() - kbb.trace()) / (m * (m - 1))
                  - 2 * k(a, b).mean())
 
+prior_draws = np.random.default_rng(P.SEED).normal(size=codes_aae.shape)
 from sklearn.metrics.pairwise import rbf_kernel
-a_, b_ = codes_ae[:50], z_prior[:40, :AAE_LATENT]
+a_, b_ = codes_ae[:50], prior_draws[:40]
 K_aa, K_bb = rbf_kernel(a_, a_, gamma=0.5), rbf_kernel(b_, b_, gamma=0.5)
 check.close("our MMD^2 = the same estimate from scikit-learn's rbf_kernel",
             mmd2(a_, b_), (K_aa.sum() - 50) / (50 * 49) + (K_bb.sum() - 40) / (40 * 39) - 2 * rbf_kernel(a_, b_, gamma=0.5).mean())
 
-prior_draws = np.random.default_rng(P.SEED).normal(size=codes_aae.shape)
 mmd_aae, mmd_ae = mmd2(codes_aae, prior_draws), mmd2(codes_ae, prior_draws)
 print(f"MMD^2 to prior draws: AAE codes {measured(mmd_aae):.3f}, plain autoencoder codes {measured(mmd_ae):.3f}")
 # The game needs its epochs whatever the data: 4 on the full MNIST leave the AAE's codes as far
