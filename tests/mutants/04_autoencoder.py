@@ -40,4 +40,8 @@ MUTANTS = [
     Mutant("PCA reconstruction that forgets to add the mean back",
            "return (X - mu) @ V.T @ V + mu",
            "return (X - mu) @ V.T @ V"),
+    # Exercise 3: PCA is fitted to centred data; the judge recognises the uncentred version.
+    Mutant("the exercise's PCA without centring",
+           "mu = X_tr.mean(0)                                             # PCA centres the data",
+           "mu = 0 * X_tr.mean(0)                                         # PCA centres the data"),
 ]

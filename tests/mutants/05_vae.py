@@ -21,10 +21,6 @@ MUTANTS = [
     Mutant("the Gaussian KL without its entropy term (-log sigma^2 dropped: MAP's penalty only)",
            "return 0.5 * (logvar.exp() + mu**2 - 1 - logvar).sum(-1)",
            "return 0.5 * (logvar.exp() + mu**2 - 1).sum(-1)"),
-    # Section 3: the differential entropy of a Gaussian, log(sigma sqrt(2 pi e)).
-    Mutant("the Gaussian entropy without the e (log(sigma sqrt(2 pi)), the log-density's constant)",
-           "entropy = 0.5 * np.log(2 * np.pi * np.e * sigmas**2)",
-           "entropy = 0.5 * np.log(2 * np.pi * sigmas**2)"),
     # Section 5: the likelihoods, summed over pixels.
     Mutant("the Bernoulli log-likelihood with the wrong sign of the logits for x = 0",
            "(1 - x) * logsig(-logits)",
@@ -48,4 +44,12 @@ MUTANTS = [
     Mutant("the discriminator's probability where its logit goes",
            "kl_from_disc = disc.decision_function(",
            "kl_from_disc = disc.predict_proba("),
+    # Section 7: the warp of N(0, I) onto a ring needs the normal CDF to make the angle uniform.
+    Mutant("the ring's angle from the normal density instead of its CDF",
+           "angle = 2 * np.pi * stats.norm.cdf(z_blob[:, 1])",
+           "angle = 2 * np.pi * stats.norm.pdf(z_blob[:, 1])"),
+    # Section 11: q(z) is the MEAN of the N posteriors; without the 1/N, I(x; z) exceeds the KL it is part of.
+    Mutant("the aggregate posterior as the sum of the posteriors (log N forgotten)",
+           "return torch.logsumexp(comp, 1) - math.log(len(mu))",
+           "return torch.logsumexp(comp, 1)"),
 ]
