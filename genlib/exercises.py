@@ -207,24 +207,6 @@ def check(name: str, answer) -> None:
         f"your answer: {_short(got[i])}\nexpected:    {_short(want[i])}") from None
 
 
-def verify(name, answer, reference, cases, mistakes=None, rtol=1e-5, atol=1e-8):
-    """Transitional: the old in-notebook form, until every lecture has moved to :func:`check`."""
-    key = f"{name}"
-    if key not in _BANK:
-        cs = list(cases)
-        _BANK[key] = Exercise(key, reference, lambda: cs, dict(mistakes or {}), None, rtol, atol)
-    check(key, answer)
-    return report.state()["exercises"].get(key) == DONE
-
-
-def use(done: bool, mine: Callable, reference: Callable, name: str) -> Callable:
-    """Transitional: see :func:`solution`."""
-    if done:
-        return mine
-    print(f"(the cells below use genlib's reference for \"{name}\" until that exercise is done)")
-    return reference
-
-
 def solution(name: str, answer: Callable) -> Callable:
     """The student's answer once exercise ``name`` is done, else genlib's reference (and say so)."""
     if report.state()["exercises"].get(name) == DONE:

@@ -103,7 +103,7 @@ def test_every_lecture_has_its_mutants():
 
 
 @pytest.mark.parametrize("name", WITH_MUTANTS)
-def test_each_mutant_applies_exactly_once(name):
+def test_each_mutant_applies_exactly_once(name, tmp_path):
     """Cheap, before anything runs: every mutant's text occurs once in the lecture's code cells."""
     assert (mutants.ROOT / "tests" / "mutants" / f"{name}.py").is_file()
     nb = nbformat.read(mutants.LECTURES / f"{name}.ipynb", as_version=4)
@@ -112,7 +112,10 @@ def test_each_mutant_applies_exactly_once(name):
     assert len(set(whats)) == len(whats), "two mutants share a description"
     for m in mutants.mutants_of(name):
         try:
-            mutants.mutate(nbformat.from_dict(nb), m)
+            if m.module:
+                mutants.mutate_module(m, tmp_path / f"site{len(problems)}-{whats.index(m.what)}")
+            else:
+                mutants.mutate(nbformat.from_dict(nb), m)
         except ValueError as exc:
             problems.append(str(exc))
     assert not problems, "\n".join(problems)

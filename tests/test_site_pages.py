@@ -30,7 +30,7 @@ def lecture(name="09_extra"):
         install,
         new_markdown_cell("so $h = \\tfrac12\\log(2\\pi\\sigma^2)\n+ \\frac{x^2}{2}$ holds\n\n+ a list\n+ of two\n\n"
                           "```diff\n- old\n+ new\n```"),
-        exercise, new_code_cell("verify(...)"), widget])
+        exercise, new_code_cell("exercises.check(...)"), widget])
 
 
 def test_the_badge_becomes_launch_buttons_on_the_student_copy():
@@ -54,7 +54,7 @@ def test_exercises_show_the_stub_then_the_solution_folded():
     assert "return 2 * x" not in stub.source
     assert set(solution.metadata.tags) == {"solution", "hide-input"}
     assert "return 2 * x" in solution.source and "SOLUTION" not in solution.source
-    assert code[2].source == "verify(...)"
+    assert code[2].source == "exercises.check(...)"
 
 
 def test_a_widget_shows_its_picture_and_a_caption_never_a_placeholder():

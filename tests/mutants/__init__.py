@@ -18,6 +18,7 @@ each as its own test (spread over the xdist workers).
 from __future__ import annotations
 
 import importlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ class Mutant:
     original: str      # text that occurs exactly once in the lecture's code cells
     mutated: str       # what replaces it
     params: tuple = () # extra papermill parameters as (name, value) pairs, if the mutant needs them
+    module: str = ""   # a genlib module the lecture shows and uses ("genlib/models.py"): mutate it instead
 
 
 def lectures_with_mutants() -> list[str]:
@@ -45,8 +47,25 @@ def mutants_of(lecture: str) -> list[Mutant]:
     return list(importlib.import_module(f"tests.mutants.{lecture}").MUTANTS)
 
 
+def mutate_module(m: Mutant, site: Path) -> Path:
+    """Copy genlib into ``site`` and apply ``m`` to its ``m.module`` there; ValueError unless it
+    matches exactly once. A kernel started with ``site`` first on PYTHONPATH imports the mutant."""
+    import shutil
+
+    shutil.copytree(ROOT / "genlib", Path(site) / "genlib", ignore=shutil.ignore_patterns("__pycache__"))
+    path = Path(site) / m.module
+    text = path.read_text()
+    if text.count(m.original) != 1:
+        raise ValueError(f"mutant {m.what!r}: its original text occurs {text.count(m.original)} times in "
+                         f"{m.module}, not once: {m.original!r}")
+    path.write_text(text.replace(m.original, m.mutated))
+    return path
+
+
 def mutate(nb, m: Mutant):
     """Apply ``m`` to the notebook ``nb`` (in place); ValueError unless it matches exactly once."""
+    if m.module:
+        raise ValueError(f"mutant {m.what!r} mutates {m.module}, not the notebook: use mutate_module")
     hits = [(i, c) for i, c in enumerate(nb.cells) if c.cell_type == "code" and m.original in c.source]
     count = sum(c.source.count(m.original) for _, c in hits)
     if count != 1:
@@ -70,12 +89,21 @@ def run(lecture: str, m: Mutant, workdir: Path, timeout: int = 600,
 
     lectures = Path(lectures if lectures is not None else LECTURES)
     nb = nbformat.read(lectures / f"{lecture}.ipynb", as_version=4)
-    cell = mutate(nb, m)
     workdir = Path(workdir)
+    env = {}
+    if m.module:
+        site = workdir / "site"
+        mutate_module(m, site)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH", "")) if p)
+        cell = m.module
+    else:
+        cell = mutate(nb, m)
     src = workdir / f"{lecture}.mutant.ipynb"
     nbformat.write(nb, src)
     out = workdir / f"{lecture}.mutant.out.ipynb"
     params = {"PROFILE": "cpu", "SEED": 0, **dict(m.params)}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)   # the kernel inherits it (one test at a time in a process)
     try:
         pm.execute_notebook(str(src), str(out), parameters=params, kernel_name="python3", cwd=str(lectures),
                             progress_bar=False, log_output=False, execution_timeout=timeout)
@@ -83,4 +111,7 @@ def run(lecture: str, m: Mutant, workdir: Path, timeout: int = 600,
         detail = f"cell {cell} mutated; stopped at cell {exc.cell_index}: {exc.ename}: " + \
             re.sub(r"\s+", " ", str(exc.evalue))[:200]
         return ("killed" if exc.ename in KILLERS else "error"), detail
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
     return "survived", f"cell {cell} mutated; the lecture ran to the end"
