@@ -26,8 +26,15 @@ import torch.nn.functional as F
 from .gan import mlp
 from .runtime import as_numpy
 
-__all__ = ["Autoencoder", "VAE", "gaussian_kl", "generator", "discriminator", "critic_loss", "gradient_penalty",
+__all__ = ["show", "Autoencoder", "VAE", "gaussian_kl", "generator", "discriminator", "critic_loss", "gradient_penalty",
            "DigitClassifier", "cached_classifier", "train_autoencoder", "train_vae", "train_gan", "vae_log_weights"]
+
+
+def show(*objects) -> None:
+    """Print the source of the definitions a lecture takes from here, so the student reads the code that runs."""
+    import inspect
+
+    print("\n\n".join(inspect.getsource(o).rstrip() for o in objects))
 
 
 class Autoencoder(nn.Module):

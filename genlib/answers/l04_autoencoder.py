@@ -4,6 +4,7 @@ import numpy as np
 
 from ..check import measured
 from ..exercises import Wrong, exercise
+from ..runtime import as_numpy
 
 # ----------------------------------------------------------------------------- the reconstruction loss
 
@@ -37,14 +38,14 @@ def recon_loss(x, x_hat):
 
 
 def _digits():
-    from ..data import _digits as load  # not data.load: an answer key records no data set of the lecture
+    from ..data.loaders import _digits as load  # not data.load: an answer key records no data set of the lecture
     return load(0)
 
 
 def _pca_cases():
     from sklearn.decomposition import PCA
     ds = _digits()
-    X_train, X_test = ds.x_train.double().numpy(), ds.x_test.double().numpy()
+    X_train, X_test = as_numpy(ds.x_train.double()), as_numpy(ds.x_test.double())
     out = []
     for d in (2, 5):
         pca = PCA(d, svd_solver="full").fit(X_train)
@@ -101,7 +102,7 @@ def _mse(model, x):
 def _pca_errors(x_train, x_test):
     """PCA's test MSE per pixel (scikit-learn, 2 components), without centring, and on the training set."""
     from sklearn.decomposition import PCA
-    X_tr, X_te = x_train.double().numpy(), x_test.double().numpy()
+    X_tr, X_te = as_numpy(x_train.double()), as_numpy(x_test.double())
     pca = PCA(2, svd_solver="full").fit(X_tr)
     test = float(((pca.inverse_transform(pca.transform(X_te)) - X_te) ** 2).mean())
     train = float(((pca.inverse_transform(pca.transform(X_tr)) - X_tr) ** 2).mean())
@@ -225,7 +226,7 @@ def _make(encoder, decoder):
 
 
 def _pca_by_svd(x_train, x_test, centre=True):
-    X_tr, X_te = x_train.double().numpy(), x_test.double().numpy()
+    X_tr, X_te = as_numpy(x_train.double()), as_numpy(x_test.double())
     mu = X_tr.mean(0) if centre else np.zeros(X_tr.shape[1])
     V = np.linalg.svd(X_tr - mu, full_matrices=False)[2][:2]
     return float((((X_te - mu) @ V.T @ V + mu - X_te) ** 2).mean())

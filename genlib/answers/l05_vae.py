@@ -135,7 +135,7 @@ def _kl_prior(m, lv):
                   lambda m, lv: 0.5 * ((2 * lv).exp() + m**2 - 1 - 2 * lv).sum(-1),
               "sum over the latent coordinates, do not average them": lambda m, lv: _kl_prior(m, lv) / m.shape[-1],
           })
-def gaussian_kl(mu, logvar):
+def _gaussian_kl(mu, logvar):
     """Reference: genlib.info.kl_normal (tested against scipy) with sigma = exp(logvar / 2), summed."""
     from ..info import kl_normal
     torch = _torch()
@@ -334,9 +334,9 @@ def _test_elbo(model, x, samples=10):
         return float((recon - _kl_prior(mu, logvar)).mean())
 
 
-def train_vae(loss, epochs=30, lr=3e-3, batch_size=64, seed=0):
+def _train_vae(loss, epochs=30, lr=3e-3, batch_size=64, seed=0):
     """Train the judge's VAE on the 8x8 digits with ``loss(model, x)``; return it and its test ELBO."""
-    from ..data import _digits
+    from ..data.loaders import _digits
     from ..runtime import seed_everything
     torch = _torch()
     ds = _digits(0)
@@ -354,7 +354,7 @@ def train_vae(loss, epochs=30, lr=3e-3, batch_size=64, seed=0):
 
 def judge_vae_loss(loss):
     _diagnose(loss)
-    _, elbo = train_vae(loss)
+    _, elbo = _train_vae(loss)
     if not np.isfinite(elbo) or elbo < ELBO_TARGET:
         raise Wrong(f"trained with your loss, the VAE's test ELBO is {elbo:.1f} nats per digit; the target is "
                     f"{ELBO_TARGET:g}. Check each piece: one reparameterised sample z = mu + exp(logvar / 2) eps, "

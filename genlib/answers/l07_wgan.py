@@ -8,6 +8,7 @@ from scipy import stats
 
 from ..check import measured
 from ..exercises import Wrong, exercise
+from ..runtime import as_numpy
 
 
 # --- W1 on a line as the area between the two CDFs (a derivation, entered as code) --------------
@@ -67,7 +68,7 @@ def _w1_sample_cases():
               "use |gaps|, not squared gaps (that would be W2 squared)": lambda x, y: np.mean((np.sort(x) - np.sort(y)) ** 2),
               "average over the points, do not sum": lambda x, y: np.sum(np.abs(np.sort(x) - np.sort(y))),
           })
-def w1_samples(x, y):
+def _w1_samples(x, y):
     return stats.wasserstein_distance(x, y)
 
 
@@ -146,7 +147,7 @@ def _same(a, b):
 JUDGE = dict(steps=250, n_critic=5, batch=128, width=64, lr=4e-3, lam=0.3, ema=0.95)
 
 
-def train_ring(penalty, seed, steps=JUDGE["steps"], n_critic=JUDGE["n_critic"], batch=JUDGE["batch"],
+def _train_ring(penalty, seed, steps=JUDGE["steps"], n_critic=JUDGE["n_critic"], batch=JUDGE["batch"],
                width=JUDGE["width"], lr=JUDGE["lr"], lam=JUDGE["lam"], ema=JUDGE["ema"]):
     """A WGAN-GP on the ring of 8 whose critic loss uses ``penalty(critic, real, fake, eps)``: its mode coverage."""
     torch = _torch()
@@ -180,7 +181,7 @@ def train_ring(penalty, seed, steps=JUDGE["steps"], n_critic=JUDGE["n_critic"], 
                 for pa, pg in zip(G_avg.parameters(), G.parameters()):
                     pa.mul_(ema).add_(pg, alpha=1 - ema)
         with torch.no_grad():
-            samples = G_avg(torch.randn(2500, 2)).numpy()
+            samples = as_numpy(G_avg(torch.randn(2500, 2)))
         if not np.all(np.isfinite(samples)):
             return {"modes": 0, "hq": 0.0, "per_mode": np.zeros(len(modes), int)}
         return metrics.mode_coverage(samples, modes, std)
@@ -211,7 +212,7 @@ def _judge_penalty(penalty):
                         "keep x_hat and the gradient in the graph (create_graph=True, no .detach())")
     # the penalty is right on the cases: now train a WGAN-GP with it (the seed follows the lecture's)
     seed = int(torch.randint(0, 2 ** 31 - 1, (1,)))
-    cov = train_ring(penalty, seed)
+    cov = _train_ring(penalty, seed)
     if cov["modes"] < 8:
         raise Wrong(f"a WGAN-GP trained with your penalty captured only {cov['modes']} of the 8 ring modes")
     n = JUDGE["steps"] * JUDGE["n_critic"]
@@ -228,7 +229,7 @@ def _no_graph(critic, real, fake, eps):
 
 @exercise("gradient penalty", judge=_judge_penalty,
           mistakes={**_GP_MISTAKES, NO_GRAPH: _no_graph})
-def gradient_penalty(critic, real, fake, eps):
+def _gradient_penalty(critic, real, fake, eps):
     torch = _torch()
     x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
     (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)

@@ -39,7 +39,7 @@ import torch
 from torch import nn
 import matplotlib.pyplot as plt
 import genlib
-from genlib import check, data, exercises, measured, report, widgets
+from genlib import check, data, exercises, measured, models, report, widgets
 from genlib.runtime import as_numpy
 from genlib.train import batches, fit
 
@@ -166,22 +166,14 @@ check.close("Bernoulli NLL = binary cross-entropy (scipy.stats.bernoulli)",
 
 # %% [markdown]
 # Here is the model: two small multilayer perceptrons. The decoder ends in a sigmoid, so
-# that every pixel it outputs lies in $[0, 1]$ like the data.
+# that every pixel it outputs lies in $[0, 1]$ like the data. Lecture 8 puts this very model
+# beside the others, so it is defined once, in the course library; this is its code:
 
 # %%
-class Autoencoder(nn.Module):
-    def __init__(self, D, d, hidden=(128, 64)):
-        super().__init__()
-        h1, h2 = hidden
-        self.encoder = nn.Sequential(nn.Linear(D, h1), nn.ReLU(), nn.Linear(h1, h2), nn.ReLU(),
-                                     nn.Linear(h2, d))
-        self.decoder = nn.Sequential(nn.Linear(d, h2), nn.ReLU(), nn.Linear(h2, h1), nn.ReLU(),
-                                     nn.Linear(h1, D), nn.Sigmoid())
+from genlib.models import Autoencoder
+models.show(Autoencoder)
 
-    def forward(self, x):
-        return self.decoder(self.encoder(x))
-
-
+# %%
 def mse_per_pixel(x_hat, x):
     return ((x_hat - x) ** 2).mean()
 

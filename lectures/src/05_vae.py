@@ -47,7 +47,7 @@ import torch.nn as nn
 import matplotlib.pyplot as plt
 from scipy import integrate, stats
 import genlib
-from genlib import check, data, exercises, info, measured, train, widgets, report
+from genlib import check, data, exercises, info, measured, models, train, widgets, report
 from genlib.runtime import as_numpy
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
@@ -433,30 +433,8 @@ sigma_x = 0.1   # fixed decoder standard deviation for the Gaussian likelihood
 HIDDEN = rt.pick(cpu=256, full=512 if len(x_train) >= 20000 else 256)
 X_MEAN = x_train.mean(0)   # the mean training image
 
-class VAE(nn.Module):
-    def __init__(self, d, latent, hidden=HIDDEN, n_classes=0, x_mean=X_MEAN):
-        super().__init__()
-        self.n_classes = n_classes
-        self.enc = nn.Sequential(nn.Linear(d + n_classes, hidden), nn.ReLU())
-        self.enc_mu = nn.Linear(hidden, latent)
-        self.enc_logvar = nn.Linear(hidden, latent)
-        self.dec = nn.Sequential(nn.Linear(latent + n_classes, hidden), nn.ReLU(), nn.Linear(hidden, d))
-        # Two cheap starts (section 6): the encoder reads centred pixels, and the decoder's output
-        # bias is the logit of the mean image, so an untrained decoder already draws the mean image.
-        self.register_buffer("x_mean", x_mean.detach().clone())
-        p = x_mean.clamp(1e-3, 1 - 1e-3)
-        with torch.no_grad():
-            self.dec[-1].bias.copy_(torch.log(p) - torch.log1p(-p))
-
-    def _with(self, v, y):  # a CVAE appends the one-hot class (section 10)
-        return v if y is None else torch.cat([v, nn.functional.one_hot(y, self.n_classes).to(v)], -1)
-
-    def encode(self, x, y=None):
-        h = self.enc(self._with(x - self.x_mean, y))
-        return self.enc_mu(h), self.enc_logvar(h)
-
-    def decode(self, z, y=None):
-        return self.dec(self._with(z, y))          # one logit per pixel
+from genlib.models import VAE   # defined once in the course library: lecture 8 compares it with the others
+models.show(VAE)
 
 def log_likelihood(x, logits, likelihood, sigma=sigma_x):
     """log p(x|z), summed over the pixels (last axis); sigma is the Gaussian's fixed std."""
@@ -566,7 +544,7 @@ def make_trainer(likelihood, beta, latent=P.LATENT_DIM, n_classes=0, sigma=sigma
     negative ELBO of x_eval after every epoch (one draw of z per image, from a generator of its own,
     so the evaluation does not change the training's random numbers)."""
     genlib.seed_everything(seed)
-    model = VAE(D, latent, n_classes=n_classes).to(rt.device)
+    model = VAE(D, latent, HIDDEN, n_classes=n_classes, x_mean=X_MEAN).to(rt.device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, fused=True)  # one fused update of all weights: faster
     batches = train.batches(x_train, y_train, batch_size=batch_size, seed=seed)
     steps = P.EPOCHS * math.ceil(len(x_train) / batch_size)   # the decay's length, in optimiser steps
@@ -811,7 +789,7 @@ if check.needs(trained, "the checks on the trained decoder need EPOCHS of at lea
 genlib.seed_everything(P.SEED)
 # in float64: the identity is exact, and float32 rounding (the 1/(2 sigma_x^2) = 50 scales it up)
 # would blur it on some data sets
-probe = VAE(D, P.LATENT_DIM).to(rt.device, torch.float64)
+probe = VAE(D, P.LATENT_DIM, HIDDEN, x_mean=X_MEAN).to(rt.device, torch.float64)
 xb = x_train[:64].to(torch.float64)
 eps = torch.randn(64, P.LATENT_DIM, device=rt.device, dtype=torch.float64)
 

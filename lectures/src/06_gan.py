@@ -51,7 +51,7 @@ from scipy import integrate, optimize, stats
 from scipy.spatial.distance import cdist
 
 import genlib
-from genlib import check, data, exercises, gan, info, measured, metrics, report, toy
+from genlib import check, data, exercises, gan, info, measured, metrics, models, report, toy
 from genlib.views.gan import trainer
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
@@ -893,8 +893,8 @@ n_pixels = X.shape[1]
 Z_DIM = 16
 my_d_step, my_g_step = exercises.solution("GAN training steps", (d_step, g_step))
 genlib.seed_everything(P.SEED)
-G_dig = torch.nn.Sequential(gan.mlp(Z_DIM, n_pixels, width=128, depth=2), torch.nn.Sigmoid())
-D_dig = gan.mlp(n_pixels, 1, width=128, depth=2)
+G_dig = models.generator(Z_DIM, n_pixels)   # defined once in the course library (lecture 8 uses them too)
+D_dig = models.discriminator(n_pixels)
 opt_g = torch.optim.Adam(G_dig.parameters(), lr=P.LR, betas=(0.5, 0.999))
 opt_d = torch.optim.Adam(D_dig.parameters(), lr=P.LR, betas=(0.5, 0.999))
 for step in range(rt.pick(cpu=1000, full=10_000)):

@@ -49,7 +49,7 @@ from scipy import integrate, optimize, stats
 from scipy.spatial.distance import cdist, jensenshannon
 
 import genlib
-from genlib import check, exercises, info, measured, metrics, report, toy, widgets
+from genlib import check, exercises, info, measured, metrics, models, report, toy, widgets
 from genlib.train import Diverged, guard
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0), STEPS=genlib.integer(min=1),
@@ -504,9 +504,10 @@ exercises.check("W1 between samples", my_w1)
 # with an unknown $K$, and the bound can be loose.
 
 # %%
-def critic_loss(f_real, f_fake):
-    """The critic minimises E f(fake) - E f(real), i.e. maximises the W1 estimate."""
-    return f_fake.mean() - f_real.mean()
+# The critic's loss and the gradient penalty of section 8 are defined once, in the course library
+# (lecture 8 trains its WGAN-GP with them); this is their code:
+from genlib.models import critic_loss, gradient_penalty
+models.show(critic_loss, gradient_penalty)
 
 
 def clip_weights_(critic, c):
@@ -514,14 +515,6 @@ def clip_weights_(critic, c):
         for w in critic.parameters():
             w.clamp_(-c, c)
 
-
-def gradient_penalty(critic, real, fake):
-    """WGAN-GP: (||grad f(x_hat)|| - 1)^2 at random points x_hat on segments between real and fake."""
-    eps = torch.rand(real.shape[0], 1)
-    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
-    slopes = grad.norm(dim=1)  # ||grad f(x_hat)||, one per point
-    return ((slopes - 1) ** 2).mean()
 
 # %% [markdown]
 # What does clipping do to the critic? We fix two 2-D point clouds - the ring of 8 Gaussians

@@ -46,8 +46,7 @@ import matplotlib.pyplot as plt
 from scipy import integrate, linalg, optimize, stats
 from scipy.special import logsumexp
 import genlib
-from genlib import check, data, evaluation, measured, models, report, toy, widgets
-from genlib.exercises import check as check_exercise, solution
+from genlib import check, data, evaluation, exercises, measured, models, report, toy, widgets
 
 P = genlib.validate(globals(), PROFILE=genlib.PROFILES, SEED=genlib.integer(min=0),
                     DATASET=genlib.choice("mnist5k", "mnist"), EPOCHS=genlib.integer(min=1),
@@ -671,7 +670,7 @@ def to_bits_per_dim(nats, dims):
     ### END SOLUTION
 
 # %%
-check_exercise("bits per dimension", to_bits_per_dim)
+exercises.check("bits per dimension", to_bits_per_dim)
 
 # %% [markdown]
 # **Exercise 2 - the importance-weighted bound.** Given log-weights of shape `(k, n)` (one column
@@ -684,7 +683,7 @@ def my_iwae_bound(log_w):
     ### END SOLUTION
 
 # %%
-check_exercise("importance-weighted bound", my_iwae_bound)
+exercises.check("importance-weighted bound", my_iwae_bound)
 
 # %% [markdown]
 # **Exercise 3 - the Fréchet distance from its formula.** Write `my_frechet(a, b)` for two
@@ -702,12 +701,12 @@ def my_frechet(a, b):
     ### END SOLUTION
 
 # %%
-check_exercise("Fréchet distance", my_frechet)
+exercises.check("Fréchet distance", my_frechet)
 
 # %%
 import warnings
 
-frechet_used = solution("Fréchet distance", my_frechet)
+frechet_used = exercises.solution("Fréchet distance", my_frechet)
 with warnings.catch_warnings():   # a collapsed model's features have a (nearly) singular covariance: sqrtm warns
     warnings.simplefilter("ignore", linalg.LinAlgWarning)
     ranked = sorted((m for m in samples if m != "blurry mean"),   # ten distinct images: a singular covariance
@@ -731,7 +730,7 @@ def my_c2st(a, b, seed):
     ### END SOLUTION
 
 # %%
-check_exercise("classifier two-sample test", my_c2st)
+exercises.check("classifier two-sample test", my_c2st)
 
 # %% [markdown]
 # ## Summary

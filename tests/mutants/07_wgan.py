@@ -16,7 +16,7 @@ MUTANTS = [
     # Section 7: the critic maximises E_real f - E_fake f, so it minimises the negative.
     Mutant("the critic loss with the wrong sign (the critic maximises E_fake f - E_real f)",
            "return f_fake.mean() - f_real.mean()",
-           "return f_real.mean() - f_fake.mean()"),
+           "return f_real.mean() - f_fake.mean()", module="genlib/models.py"),
     # Section 7: weight clipping keeps every weight in [-c, c].
     Mutant("weight clipping ten times looser than c",
            "w.clamp_(-c, c)",
@@ -24,11 +24,11 @@ MUTANTS = [
     # Section 8: the gradient penalty takes one norm per point, over its coordinates.
     Mutant("the gradient penalty's norm over the batch axis instead of each point's coordinates",
            "slopes = grad.norm(dim=1)",
-           "slopes = grad.norm(dim=0)"),
+           "slopes = grad.norm(dim=0)", module="genlib/models.py"),
     # Section 8: the penalty is taken at interpolates between real and fake points.
     Mutant("the gradient penalty at the real points only (no interpolation)",
            "eps = torch.rand(real.shape[0], 1)",
-           "eps = torch.ones(real.shape[0], 1)"),
+           "eps = torch.ones(real.shape[0], 1)", module="genlib/models.py"),
     # Exercise 1: W1 on a line is the area between the CDFs, |F_p - F_q| integrated.
     Mutant("W1 on a line without the absolute value (the signed areas cancel where the CDFs cross)",
            "return np.sum(np.abs(F_x - F_y) * np.diff(t))",
