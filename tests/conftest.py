@@ -81,3 +81,16 @@ def pytest_make_collect_report(collector):
     outcome = yield
     # a whole module skipped at import (pytest.skip(allow_module_level=True), importorskip)
     _strict_skip(outcome.get_result(), False, collector.nodeid)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (tests/test_browser.py, test_site.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks.browser import launch
+
+    with sync_playwright() as pw:
+        b = launch(pw)
+        yield b
+        b.close()

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.browser import (CHROMIUM, TOKEN, Lab, launch, open_notebook, output_of, readout, run_all, slider,
+from benchmarks.browser import (CHROMIUM, TOKEN, Lab, open_notebook, output_of, readout, run_all, slider,
                                 wait_until)
 
 pytestmark = [
@@ -82,16 +82,6 @@ LIVE_NOTEBOOK = {
 def lab():
     with Lab(["01_entropy", "05_vae", "06_gan"], extra={"live.ipynb": LIVE_NOTEBOOK}) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.browser import CHROMIUM, launch
+from benchmarks.browser import CHROMIUM
 from genlib.course import colab, registry, site
 
 pytestmark = [
@@ -45,16 +45,6 @@ def built(tmp_path_factory):
     print(f"site: {got['pages']} pages, {got['bytes'] / 1e6:.1f} MB, built in {got['seconds']:.1f} s "
           f"({got['cpu_seconds']:.1f} CPU-s)")
     return got
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = launch(pw)
-        yield b
-        b.close()
 
 
 class Reader:

@@ -80,13 +80,9 @@ def _torch():
 
 
 def _mlp(d_in, d_out, width, depth=3):
-    torch = _torch()
-    layers, d = [], d_in
-    for _ in range(depth):
-        layers += [torch.nn.Linear(d, width), torch.nn.ReLU()]
-        d = width
-    layers.append(torch.nn.Linear(d, d_out))
-    return torch.nn.Sequential(*layers)
+    from ..gan import mlp   # the course's MLP (the lecture's has the same layers)
+
+    return mlp(d_in, d_out, width=width, depth=depth)
 
 
 def _grad_at(critic, points):
