@@ -80,7 +80,7 @@ LIVE_NOTEBOOK = {
 
 @pytest.fixture(scope="module")
 def lab():
-    with Lab(["01_entropy", "05_vae", "06_gan"], extra={"live.ipynb": LIVE_NOTEBOOK}) as server:
+    with Lab(["01_entropy", "05_vae", "06_gan", "08_evaluation"], extra={"live.ipynb": LIVE_NOTEBOOK}) as server:
         yield server
 
 

@@ -181,7 +181,7 @@ def judge_reverse_kl(fit):
     parts = [f"from {mu0:+g}: mu = {measured(mu):.2f}, sigma = {measured(sigma):.2f}, "
              f"KL(q||p) = {measured(_kl_on_grid(mu, sigma)):.3f} (-log {WEIGHTS[k]:g} = {-math.log(WEIGHTS[k]):.3f})"
              for (mu0, mu, sigma), k in zip(fits, modes)]
-    return "Two starts, two local minima, one on each mode: " + "; ".join(parts) + "."
+    return "Two starts, two local minima, one on each mode:\n" + ";\n".join(parts) + "."
 
 
 exercise("reverse KL by sampling", judge=judge_reverse_kl, mistakes={

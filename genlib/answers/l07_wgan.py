@@ -212,8 +212,8 @@ def _judge_penalty(penalty):
     if cov["modes"] < 8:
         raise Wrong(f"a WGAN-GP trained with your penalty captured only {cov['modes']} of the 8 ring modes")
     n = JUDGE["steps"] * JUDGE["n_critic"]
-    return (f"A WGAN-GP trained with your penalty ({n:,} critic updates) captured {measured(cov['modes'], 'd')}/8 ring modes, "
-            f"{measured(100 * cov['hq'], '.0f')} % of its samples high quality.")
+    return (f"A WGAN-GP trained with your penalty ({n:,} critic updates) captured all 8 ring modes;\n"
+            f"{measured(100 * cov['hq'], '.0f')} % of its samples are high quality.")
 
 
 def _no_graph(critic, real, fake, eps):

@@ -31,7 +31,7 @@ MUTANTS = [
     # Section 4: the bottleneck is what limits the reconstruction.
     Mutant("the bottleneck ignored: every autoencoder's code as wide as its last hidden layer",
            "        h1, h2 = hidden\n",
-           "        h1, h2 = hidden\n        d = h2\n"),
+           "        h1, h2 = hidden\n        d = h2\n", module="genlib/models.py"),
     # Section 7: KL(q || p) = cross-entropy - entropy.
     Mutant("the KL without its entropy term (MAP's penalty averaged, and nothing else)",
            "return prior_cross_entropy(mu, sigma) - gaussian_entropy(sigma)",
