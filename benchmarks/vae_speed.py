@@ -20,7 +20,9 @@ wall time is the mean of the two runs, so that a slow spell of a shared machine 
 run weighs half as much (its losses are the same in both).
 
 Targets (issue 10): the lecture's VAE reaches the reference's 10-epoch test loss in at
-most half the reference's wall time; on the full MNIST it also reaches the published
+most half the reference's time, in CPU seconds of the process (``time.process_time``, every
+thread: the work done, which the host's load moves far less than the wall clock; issue 25),
+with the wall time beside it; on the full MNIST it also reaches the published
 105.6 nats (DESIGN.md section 9) in fewer than 10 epochs.
 """
 from __future__ import annotations
@@ -75,9 +77,9 @@ def _train_reference(ds, epochs, seed):
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     x = ds.x_train
     eps_test = torch.randn(len(ds.x_test), 20, generator=torch.Generator().manual_seed(1234))
-    wall, rows = 0.0, []
+    wall, cpu, rows = 0.0, 0.0, []
     for epoch in range(epochs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         perm = torch.randperm(len(x))
         for i in range(0, len(x), 128):
             xb = x[perm[i:i + 128]]
@@ -86,11 +88,13 @@ def _train_reference(ds, epochs, seed):
             loss.backward()
             opt.step()
         wall += time.perf_counter() - t0
+        cpu += time.process_time() - c0
         with torch.no_grad():
             test = sum(model.loss(ds.x_test[i:i + 1000], eps_test[i:i + 1000]).item()
                        for i in range(0, len(ds.x_test), 1000)) / len(ds.x_test)
-        rows.append({"epoch": epoch + 1, "wall_s": wall, "test_loss": test})
-        print(f"  reference epoch {epoch + 1}: test loss {test:.2f} ({wall:.1f} s)", file=sys.stderr, flush=True)
+        rows.append({"epoch": epoch + 1, "wall_s": wall, "cpu_s": cpu, "test_loss": test})
+        print(f"  reference epoch {epoch + 1}: test loss {test:.2f} ({wall:.1f} s, {cpu:.1f} CPU-s)",
+              file=sys.stderr, flush=True)
     return rows
 
 
@@ -131,10 +135,12 @@ def main() -> int:
                           rec.get("status") == "ok" and not failed,
                           f"status {rec.get('status')}, {len(failed)} claims failed")
     losses, seconds = metrics.get("test_loss_per_epoch"), metrics.get("train_seconds_per_epoch")
-    if not ran or not losses or not seconds or len(seconds) != len(losses):
-        print(f"the lecture did not finish or recorded no per-epoch test loss and time: see {out}", file=sys.stderr)
+    cpu_seconds = metrics.get("train_cpu_seconds_per_epoch")
+    if not ran or not losses or not seconds or not (len(seconds) == len(losses) == len(cpu_seconds or ())):
+        print(f"the lecture did not finish or recorded no per-epoch test loss and times: see {out}", file=sys.stderr)
         return targets.exit_code() or 1
-    lec_rows = [{"epoch": i + 1, "wall_s": s, "test_loss": loss} for i, (s, loss) in enumerate(zip(seconds, losses))]
+    lec_rows = [{"epoch": i + 1, "wall_s": s, "cpu_s": c, "test_loss": loss}
+                for i, (s, c, loss) in enumerate(zip(seconds, cpu_seconds, losses))]
     used = metrics.get("data_used", {})
 
     targets.require(f"the lecture used the data set asked for ({name}, no fallback) and the split trained here",
@@ -145,15 +151,19 @@ def main() -> int:
     targets.require("the reference's two runs (before and after the lecture) give the same test losses",
                     all(abs(a["test_loss"] - b["test_loss"]) < 1e-6 for a, b in zip(ref_before, ref_after)),
                     f"10-epoch loss {ref_before[-1]['test_loss']:.3f} and {ref_after[-1]['test_loss']:.3f}")
-    ref_rows = [dict(a, wall_s=(a["wall_s"] + b["wall_s"]) / 2) for a, b in zip(ref_before, ref_after)]
+    ref_rows = [dict(a, wall_s=(a["wall_s"] + b["wall_s"]) / 2, cpu_s=(a["cpu_s"] + b["cpu_s"]) / 2)
+                for a, b in zip(ref_before, ref_after)]
     target = ref_rows[-1]["test_loss"]
     ref_hit, lec_hit = first(ref_rows, target), first(lec_rows, target)
+    # judged in CPU seconds (the process's, every thread): the work done, which a busy host moves
+    # far less than the wall clock; the wall time stays in the table beside it
     targets.require(f"the lecture's VAE reaches the reference's {args.ref_epochs}-epoch test loss "
-                    f"({target:.2f} nats) in at most half the reference's wall time",
-                    lec_hit is not None and lec_hit["wall_s"] <= 0.5 * ref_hit["wall_s"],
+                    f"({target:.2f} nats) in at most half the reference's CPU time",
+                    lec_hit is not None and lec_hit["cpu_s"] <= 0.5 * ref_hit["cpu_s"],
                     "never reached" if lec_hit is None else
-                    f"epoch {lec_hit['epoch']}, {lec_hit['wall_s']:.1f} s vs {ref_hit['wall_s']:.1f} s "
-                    f"({lec_hit['wall_s'] / ref_hit['wall_s']:.2f}x)")
+                    f"epoch {lec_hit['epoch']}, {lec_hit['cpu_s']:.1f} CPU-s vs {ref_hit['cpu_s']:.1f} "
+                    f"({lec_hit['cpu_s'] / ref_hit['cpu_s']:.2f}x; wall {lec_hit['wall_s']:.1f} s vs "
+                    f"{ref_hit['wall_s']:.1f} s, {lec_hit['wall_s'] / ref_hit['wall_s']:.2f}x)")
     if name == "mnist":
         pub = first(lec_rows, PUBLISHED)
         targets.require(f"the lecture's VAE reaches the published {PUBLISHED} nats in fewer than 10 epochs",
@@ -170,16 +180,18 @@ def main() -> int:
         f"LATENT_DIM 20, {len(lec_rows)} epochs, whole lecture {lecture_s:.0f} s; the reference "
         f"(pytorch/examples, 784-400-20, Adam 1e-3, batch 128) trained {args.ref_epochs} epochs in the same "
         "benchmark run on the same split. Test loss: negative ELBO in nats per image (summed BCE + KL); "
-        "wall time: training only, one thread each; the reference trained before and after the lecture "
-        f"({ref_before[-1]['wall_s']:.1f} s and {ref_after[-1]['wall_s']:.1f} s for {args.ref_epochs} epochs), "
-        "its row is the mean of the two.",
+        "times: training only, one thread each, in CPU seconds of the process (the target's measure) and "
+        "on the wall clock; the reference trained before and after the lecture "
+        f"({ref_before[-1]['cpu_s']:.1f} and {ref_after[-1]['cpu_s']:.1f} CPU-s, {ref_before[-1]['wall_s']:.1f} "
+        f"and {ref_after[-1]['wall_s']:.1f} s wall for {args.ref_epochs} epochs), its row is the mean of the two.",
         "",
         table(["model"] + [f"epoch {i + 1}" for i in range(n)], [["reference"] + cells(ref_rows),
                                                                  ["lecture 05"] + cells(lec_rows)]),
         "",
-        table(["model", "epochs to the target", "wall s to the target"],
-              [["reference", ref_hit["epoch"], f"{ref_hit['wall_s']:.1f}"],
+        table(["model", "epochs to the target", "CPU s to the target", "wall s to the target"],
+              [["reference", ref_hit["epoch"], f"{ref_hit['cpu_s']:.1f}", f"{ref_hit['wall_s']:.1f}"],
                ["lecture 05", "-" if lec_hit is None else lec_hit["epoch"],
+                "-" if lec_hit is None else f"{lec_hit['cpu_s']:.1f}",
                 "-" if lec_hit is None else f"{lec_hit['wall_s']:.1f}"]]),
     ])
     save("vae_speed" if args.profile == "cpu" else f"vae_speed_{args.profile}",
