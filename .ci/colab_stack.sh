@@ -3,10 +3,12 @@
 # versions of [tool.genlib] colab in pyproject.toml (Colab's own), in a second virtual
 # environment .venv-colab. torch is the course's pin ([tool.genlib] torch), not Colab's
 # (older) one: tests/test_lock.py checks that the ranges admit Colab's torch.
-# Outputs are not compared (--nbval-lax): the point is that every cell still runs
-# with the older widget and IPython APIs.
+# With no argument it runs the tests marked colab_stack: every lecture's *student copy*, at
+# SEED 1, to the end (what a student on Colab runs first: Run All before any exercise is
+# done, genlib's references standing in), on the native kernel path. With notebooks as
+# arguments it runs those under nbval-lax (every cell must run; outputs are not compared).
 #
-#   bash .ci/colab_stack.sh                        # every lecture
+#   bash .ci/colab_stack.sh                        # every lecture's student copy, SEED 1
 #   bash .ci/colab_stack.sh lectures/01_entropy.ipynb
 #
 # Idempotent: the venv is created once and re-installed only when
@@ -58,11 +60,14 @@ print(f"colab stack: Python {sys.version.split()[0]}, IPython {IPython.__version
       f"genlib from {genlib.__file__.rsplit('/', 2)[0]}")
 EOF
 
-if [ "$#" -gt 0 ]; then targets=("$@"); else
-  # every lecture's notebook, as the manifest lists them
-  mapfile -t targets < <("$VENV/bin/python" -c 'from genlib import manifest; print(*manifest.notebooks(), sep="\n")')
-fi
 workers=()
 if [ "${JOBS:-1}" -gt 1 ]; then workers=(-n "$JOBS" --dist loadfile); fi   # a notebook's cells stay in one worker
-GENLIB_HEADLESS=1 run "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${workers[@]}" --nbval-lax \
-    --nbval-current-env --nbval-cell-timeout=600 "${targets[@]}"
+if [ "$#" -gt 0 ]; then
+  GENLIB_HEADLESS=1 run "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${workers[@]}" --nbval-lax \
+      --nbval-current-env --nbval-cell-timeout=600 "$@"
+else
+  # every lecture's student copy, run to the end at SEED 1 on the native kernel path (the tests
+  # marked colab_stack: tests/test_papermill.py)
+  GENLIB_HEADLESS=1 run "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${workers[@]}" -rfEs \
+      -m colab_stack tests/test_papermill.py
+fi

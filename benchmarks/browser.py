@@ -137,15 +137,30 @@ class Lab:
     """A JupyterLab server on a free port, serving a temporary folder holding copies of lectures.
 
     ``Lab(["01_entropy"], extra={"live.ipynb": nb_dict})``; use as a context manager.
+    ``parameters={"05_vae": {"EPOCHS": 1}}`` serves that lecture with those values injected
+    after its parameters cell, as ``papermill -p`` would run it.
     The server's process group is stopped by the PID it was started with.
     """
 
-    def __init__(self, lectures=(), extra: dict | None = None, root: Path | None = None, env: dict | None = None):
+    def __init__(self, lectures=(), extra: dict | None = None, root: Path | None = None, env: dict | None = None,
+                 parameters: dict | None = None):
         self.extra_env = dict(env or {})
         self.root = Path(root or tempfile.mkdtemp(prefix="genlib-lab-"))
         self.runtime = self.root / ".runtime"
+        parameters = dict(parameters or {})
         for name in lectures:
-            shutil.copy(ROOT / "lectures" / f"{name}.ipynb", self.root / f"{name}.ipynb")
+            if name in parameters:   # as papermill would run it: an injected cell after the parameters cell
+                import nbformat
+                from papermill.iorw import load_notebook_node
+                from papermill.parameterize import parameterize_notebook
+
+                nb = parameterize_notebook(load_notebook_node(str(ROOT / "lectures" / f"{name}.ipynb")),
+                                           parameters.pop(name), kernel_name="python3", language="python")
+                nbformat.write(nb, self.root / f"{name}.ipynb")
+            else:
+                shutil.copy(ROOT / "lectures" / f"{name}.ipynb", self.root / f"{name}.ipynb")
+        if parameters:
+            raise ValueError(f"parameters for lectures the Lab does not serve: {sorted(parameters)}")
         for name, nb in (extra or {}).items():
             (self.root / name).write_text(json.dumps(nb))
         # render every cell, not only those near the viewport (JupyterLab 4 windows long notebooks),

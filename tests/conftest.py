@@ -31,7 +31,7 @@ def pytest_configure(config):
 
 
 # Test files whose tests each run a lecture in their own kernel: shared out one by one.
-SPREAD = ("tests/test_kernel_path.py", "tests/test_mutants.py", "tests/test_papermill.py")
+SPREAD = ("tests/test_mutants.py", "tests/test_papermill.py")
 
 
 def _spread(nodeid: str) -> bool:

@@ -78,9 +78,20 @@ LIVE_NOTEBOOK = {
 }
 
 
+# The widgets are tested, not the lectures' training (strict nbval does that): the lectures that
+# train run here at small budgets, injected as papermill would (every widget is built at any
+# budget: tests/test_papermill.py runs each lecture to the end at its minimums).
+SMALL_BUDGETS = {
+    "05_vae": {"PROFILE": "cpu", "EPOCHS": 2},
+    "06_gan": {"PROFILE": "cpu", "STEPS": 200, "SEEDS": 1, "DATASET": "digits"},
+    "08_evaluation": {"PROFILE": "cpu", "EPOCHS": 1, "K_MAX": 10, "N_SAMPLES": 300},
+}
+
+
 @pytest.fixture(scope="module")
 def lab():
-    with Lab(["01_entropy", "05_vae", "06_gan", "08_evaluation"], extra={"live.ipynb": LIVE_NOTEBOOK}) as server:
+    with Lab(["01_entropy", "05_vae", "06_gan", "08_evaluation"], extra={"live.ipynb": LIVE_NOTEBOOK},
+             parameters=SMALL_BUDGETS) as server:
         yield server
 
 

@@ -83,3 +83,21 @@ def test_under_ci_a_skip_fails_unless_allowed(tmp_path):
     assert f"skipped under CI={ci}: Debian's chromium is not installed" in out
     assert "skipped under CI" in out and "genuine MNIST test split not present" in out
     assert "no data for this module" in out
+
+
+def test_make_test_compares_the_outputs_on_another_kernel_path():
+    """The committed outputs come from the kernels PyTorch picks on the machine that built them
+    (AVX2, AVX-512, ...). `make test` runs the whole suite, strict nbval of every lecture
+    included, with ATEN_CPU_CAPABILITY=default, the plain kernels: another kernel path, standing
+    in for another CPU, so an output the output contract should mask but does not, and a claim
+    that holds on one kernel path only, fail here. The student copies run at SEED 1 on the
+    native path (the Colab stack, .ci/colab_stack.sh): between them, both paths and two seeds."""
+    from tests.conftest import ci_strict
+
+    makefile = (HERE.parent / "Makefile").read_text()
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    pytest_line = next(line for line in recipe.splitlines() if "-m pytest" in line)
+    assert pytest_line.lstrip().startswith("ATEN_CPU_CAPABILITY=default "), pytest_line
+    assert '-m "not colab_stack"' in recipe and ".ci/colab_stack.sh" in recipe, recipe
+    if ci_strict():
+        assert os.environ.get("ATEN_CPU_CAPABILITY") == "default", "CI's suite runs on the plain kernel path"
