@@ -870,10 +870,12 @@ fig.suptitle("2,500 samples (red) over the modes (circles; grey x: a mode with n
 plt.show()
 
 # %% [markdown]
-# What we measured while writing this lecture (the cpu profile): WGAN-GP captured all 8 ring
-# modes with 68-72 % of its samples high quality (SEED 0 to 2), and 24 or 25 of the 25 grid
-# modes with 22-31 % (SEED 0 and 1). The tuned GAN found 7 or 8 ring modes and 19 to 23 grid modes, with
-# sharper samples (84-95 % HQ): its many cheap generator updates pay off. 
+# What we measured while writing this lecture (the cpu profile, SEED 0 to 19): WGAN-GP captured
+# all 8 ring modes in every run, with 66-77 % of its samples high quality, and 23 to 25 of the 25
+# grid modes with 15-34 %. The tuned GAN found 6 to 8 ring modes and 14 to 25 grid modes (17 or
+# more at 19 of the 20 seeds), with sharper samples (71-95 % HQ on the ring, 84-95 % on the
+# grid): its many cheap generator updates pay off, but how many modes it keeps varies from
+# seed to seed far more than WGAN-GP's. 
 # For comparison, papers on these two sets report a GAN on 1 ring mode and 3.3 grid modes
 # (VEEGAN's paper), WGAN-GP 6.8/8 at 59.6 % HQ and 24.2/25 at 28.7 % (as reported in the GDPP
 # paper), PacGAN4 7.8/8 at 95.9 % and 24.8/25 at 93.6 %, each with its own networks and budget.
@@ -902,9 +904,12 @@ if check.needs(enough, "the mode-coverage checks need STEPS of at least 500 and 
 if check.needs(enough and P.N_CRITIC * steps["ring"] <= 5000,
                "the GAN's coverage is checked from STEPS 500 (N_CRITIC at least 5) up to 5,000 discriminator updates on the ring; "
                "trained longer at GAN_LR it can collapse"):
-    check.between("ring: the tuned GAN, with the same number of discriminator updates, captures at least 6 of the 8 modes too",
-                  runs["ring", "nonsaturating"][1]["modes"], 6)
-    check.between("grid: the tuned GAN captures at least 17 of the 25 modes", runs["grid", "nonsaturating"][1]["modes"], 17)
+    # thresholds below the fewest modes over SEED 0-19 (6 on the ring, 14 on the grid): what the
+    # tuned GAN keeps at any seed; an untuned one (a quarter of GAN_LR) finds none of the ring's
+    check.between("ring: the tuned GAN, with the same number of discriminator updates, captures most of the 8 modes too "
+                  "(at least 5)", runs["ring", "nonsaturating"][1]["modes"], 5)
+    check.between("grid: the tuned GAN captures more than half of the 25 modes (at least 13)",
+                  runs["grid", "nonsaturating"][1]["modes"], 13)
     for data in ("ring", "grid"):
         check.between(f"{data}: the tuned GAN's share of HQ samples is at least 10x the Gaussian fit's (ratio)",
                       runs[data, "nonsaturating"][1]["hq"] / max(blob[data]["hq"], 1e-4), 10.0)
