@@ -57,4 +57,16 @@ MUTANTS += [
     Mutant("exercise 4's discriminator step without detaching the fakes",
            "        fake = G(z)  # no gradient back into G",
            "        fake = G(z)  # no gradient back into G\n    fake = G(z)"),
+    # Section 5: log(1 - D) and -log D send gradients in the ratio D / (1 - D).
+    Mutant("the gradient study's saturating loss written as the non-saturating one",
+           '("saturating", lambda l: -F.softplus(l).mean()),  # log(1 - sigmoid(l))',
+           '("saturating", lambda l: F.softplus(-l).mean()),  # log(1 - sigmoid(l))'),
+    # Section 5: only the non-saturating generator moves away from its start.
+    Mutant("the 1-D training with the saturating loss for both generators",
+           '("non-saturating", lambda l: F.softplus(-l).mean())]}',
+           '("non-saturating", lambda l: -F.softplus(l).mean())]}'),
+    # Section 6: the grid GAN has learnt (its samples are far closer to the data than at the start).
+    Mutant("the grid GAN left untrained (one step where STEPS go)",
+           "grid_gan.step(P.STEPS)",
+           "grid_gan.step(1)"),
 ]
