@@ -1064,9 +1064,14 @@ print(f"E_x KL(q(z|x) || p) = {measured(kl_closed):.2f} nats (closed form) = I(x
       f"+ KL(q(z) || p) {measured(kl_agg):.2f} (Monte Carlo, {n_mi} codes; log N = {np.log(len(mu_all)):.2f})")
 check.between("E_x KL(q(z|x) || p) = I(x; z) + KL(q(z) || p): the closed form against the two Monte Carlo terms "
               "(|difference| in standard errors, at most 5)", abs(mi + kl_agg - kl_closed) / se_sum, high=5)
-if check.needs(trained, "the checks on the trained VAE need EPOCHS of at least 10 (3 on the full mnist)"):
+# I(x; z) can never exceed log N, so where the KL term is larger than that (a wider code: LATENT_DIM 20
+# on mnist5k pays about 25 nats, against log N = 8.3) at least KL - log N of it is the aggregate's
+# distance to the prior, whatever the model. The split below is claimed where the cap leaves room.
+room = kl_closed < 0.5 * np.log(len(mu_all))
+if check.needs(trained and room, "the split of the KL term is checked for a trained VAE (EPOCHS of at least 10, 3 on the "
+               "full mnist) whose KL term is under half of log N (I(x; z) cannot exceed log N)"):
     check.between("most of the VAE's KL term pays for information about the image, I(x; z), not for the "
-                  "aggregate's distance to the prior (share of I in the KL)", mi / kl_closed, 0.5, 1)
+                  "aggregate's distance to the prior (share of I in the KL)", mi / kl_closed, 0.5)
 report.record("kl_split", {"kl": kl_closed, "mutual_information": mi, "kl_aggregate": kl_agg})
 
 # %% [markdown]
@@ -1232,12 +1237,12 @@ genlib.seed_everything(P.SEED)
 with torch.no_grad():
     aae_samples = as_numpy(torch.sigmoid(aae.dec(torch.randn(64, AAE_LATENT, device=rt.device))))
 z_prior_2d = np.random.default_rng(P.SEED).normal(size=(1000, AAE_LATENT))
-fig, axes = plt.subplots(1, 2, figsize=(8, 4))
+fig, axes = plt.subplots(1, 2, figsize=(9.5, 4), layout="constrained")
 show_grid(aae_samples.reshape(-1, *ds.shape), "AAE: decode(z), z ~ N(0, I)", ax=axes[0])
 axes[1].scatter(*z_prior_2d.T, s=3, color="0.6", label="prior draws")
 axes[1].scatter(*codes_aae[:1000].T, s=3, color="C3", label="AAE codes")
-axes[1].set(xlabel="z1", ylabel="z2", title="codes against the prior", xlim=(-4, 4), ylim=(-4, 6))
-axes[1].legend(loc="upper center", ncol=2, markerscale=4)
+axes[1].set(xlabel="z1", ylabel="z2", title="codes against the prior", xlim=(-4, 4), ylim=(-4, 4))
+axes[1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), markerscale=4)   # off the codes, at any budget
 plt.show()
 
 # %% [markdown]
