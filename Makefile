@@ -104,15 +104,14 @@ $(MATHJAX)/es5/tex-mml-chtml.js:
 	rm build/vendor/mathjax-$(MATHJAX_VERSION).tgz
 	touch $@
 
-# What CI runs (.ci/run, with CI=true: a skip fails). Budget on 2 idle cores, from CPU
-# times measured piece by piece (CONTRIBUTING.md, "Tests", has the table):
-#   install from the lock    ~3-4 min   (network-bound; 2 CPU-min)
-#   pytest -n 2              ~14 min    (~25 CPU-min: unit tests 2.2, strict nbval 01-07
-#                                        3.3, 04-07 on the default kernel path 3.0,
-#                                        papermill runs 7.6, mutants ~8, browser 0.6,
-#                                        the website's build and reading ~0.5)
-#   Colab stack              ~6 min     (its venv, then 01-07 on 2 workers)
-# about 24 minutes in all: keep it under 30.
+# What CI runs (.ci/run, with CI=true: a skip fails). Measured on a clean clone, 2 cores, 8 lectures
+# (CONTRIBUTING.md, "Tests", has the table):
+#   install from the lock    ~2-4 min   (network-bound; pip's cache makes it ~2)
+#   pytest -n 2              ~20 min    (1,217 tests on ATEN_CPU_CAPABILITY=default: strict nbval of
+#                                        every lecture, papermill runs, 84 mutants (the largest
+#                                        share), the browser and website tests, the unit tests)
+#   Colab stack              ~3 min     (its venv, then the 8 student copies at SEED 1, 2 workers)
+# about 25 minutes in all: keep it under 30.
 test: setup-locked browser-deps site-deps
 	ATEN_CPU_CAPABILITY=default GENLIB_HEADLESS=1 GENLIB_FIGURE_AUDIT=1 $(BIN)/python -m pytest -n $(JOBS) \
 	  --dist loadfile -rfEs --durations=20 -m "not colab_stack" tests lectures --nbval --nbval-current-env \
