@@ -175,30 +175,36 @@ def _run_guarded(fn, key, *args):
         raise
 
 
+def _step_and_judge(step, who, D, G, args, cands, junk_dir, junk_d, junk_g, moved_other, leaked):
+    """Take the student's step for ``who`` ("d" or "g") from planted gradients ``junk_d``/``junk_g``
+    (a step that forgets ``zero_grad`` follows them) and name what went wrong: a NaN, the other
+    network moved or given gradients, no step at all, or a step in another loss's direction."""
+    mine, other = (D, G) if who == "d" else (G, D)
+    for p, g in [*zip(D.parameters(), junk_d), *zip(G.parameters(), junk_g)]:
+        p.grad = g.clone()
+    m0, o0, og0 = _flat(mine.parameters()), _flat(other.parameters()), _grads(other)
+    opt = torch.optim.SGD(mine.parameters(), lr=PROBE_LR)
+    loss = _as_loss(_run_guarded(step, f"{who} nan", D, G, opt, *args), f"{who} returns")
+    delta = (_flat(mine.parameters()) - m0) / PROBE_LR
+    if not np.isfinite(loss) or not torch.isfinite(delta).all():
+        raise Wrong(HINTS[f"{who} nan"])
+    if not torch.equal(_flat(other.parameters()), o0):
+        raise Wrong(HINTS[moved_other])
+    if _grads_changed(other, og0):
+        raise Wrong(HINTS[leaked])
+    if not bool(delta.abs().sum() > 0):
+        raise Wrong(HINTS[f"{who} still"])
+    _classify(delta, cands, junk_dir, who)
+
+
 def _probe_d(step):
     D, G, real, z, junk_d, junk_g = _probe_nets()
     with torch.no_grad():
         fake = G(z)
     cands = {k: _direction(D, lambda f=f: f(D(real), D(fake))) for k, f in D_LOSSES.items()}
     junk_d = _scaled(junk_d, cands["right"])
-    junk_dir = -_flat(junk_d)
-    for p, j in zip(D.parameters(), junk_d):
-        p.grad = j.clone()
-    for p, j in zip(G.parameters(), junk_g):
-        p.grad = j.clone()
-    d0, g0, gg0 = _flat(D.parameters()), _flat(G.parameters()), _grads(G)
-    opt = torch.optim.SGD(D.parameters(), lr=PROBE_LR)
-    loss = _as_loss(_run_guarded(step, "d nan", D, G, opt, real.clone(), z.clone()), "d returns")
-    delta = (_flat(D.parameters()) - d0) / PROBE_LR
-    if not np.isfinite(loss) or not torch.isfinite(delta).all():
-        raise Wrong(HINTS["d nan"])
-    if not torch.equal(_flat(G.parameters()), g0):
-        raise Wrong(HINTS["d moved G"])
-    if _grads_changed(G, gg0):
-        raise Wrong(HINTS["d detach"])
-    if not bool(delta.abs().sum() > 0):
-        raise Wrong(HINTS["d still"])
-    _classify(delta, cands, junk_dir, "d")
+    _step_and_judge(step, "d", D, G, (real.clone(), z.clone()), cands, -_flat(junk_d), junk_d, junk_g,
+                    "d moved G", "d detach")
 
 
 def _probe_g(step):
@@ -207,24 +213,8 @@ def _probe_g(step):
     cands = {k: _direction(G, lambda f=f: f(D(G(z)))) for k, f in G_LOSSES.items()}
     D.requires_grad_(True)
     junk_g = _scaled(junk_g, cands["right"])
-    junk_dir = -_flat(junk_g)
-    for p, j in zip(D.parameters(), junk_d):
-        p.grad = j.clone()
-    for p, j in zip(G.parameters(), junk_g):
-        p.grad = j.clone()
-    g0, d0, dg0 = _flat(G.parameters()), _flat(D.parameters()), _grads(D)
-    opt = torch.optim.SGD(G.parameters(), lr=PROBE_LR)
-    loss = _as_loss(_run_guarded(step, "g nan", D, G, opt, z.clone()), "g returns")
-    delta = (_flat(G.parameters()) - g0) / PROBE_LR
-    if not np.isfinite(loss) or not torch.isfinite(delta).all():
-        raise Wrong(HINTS["g nan"])
-    if not torch.equal(_flat(D.parameters()), d0):
-        raise Wrong(HINTS["g moved D"])
-    if _grads_changed(D, dg0):
-        raise Wrong(HINTS["g into D"])
-    if not bool(delta.abs().sum() > 0):
-        raise Wrong(HINTS["g still"])
-    _classify(delta, cands, junk_dir, "g")
+    _step_and_judge(step, "g", D, G, (z.clone(),), cands, -_flat(junk_g), junk_d, junk_g,
+                    "g moved D", "g into D")
 
 
 def _train_ring(d_step_fn, g_step_fn, seed: int, steps: int = TRAIN["steps"]) -> dict:
