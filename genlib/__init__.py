@@ -9,7 +9,7 @@ The course tools (the runner, run reports, the student and notebook builds, the
 Colab rewrite) live in the subpackage ``genlib.course``; no lecture imports it.
 """
 from .params import validate, choice, integer, number, rule, PROFILES
-from .runtime import setup, seed_everything, device, headless
+from .runtime import setup, seed_everything, device, headless, parallel_map
 from .check import claim, close, between, measured, ClaimFailed
 
 
@@ -24,6 +24,6 @@ def __getattr__(name):
 
 __all__ = [
     "validate", "choice", "integer", "number", "rule", "PROFILES",
-    "setup", "seed_everything", "device", "headless",
+    "setup", "seed_everything", "device", "headless", "parallel_map",
     "claim", "close", "between", "measured", "ClaimFailed",
 ]

@@ -96,6 +96,50 @@ def one_thread(dev="cpu"):
             torch.set_num_threads(saved)
 
 
+_JOBS: list = []
+
+
+def _run_job(i: int):
+    torch = _torch()
+    if torch is not None:
+        torch.set_num_threads(1)
+    return _JOBS[i]()
+
+
+def parallel_map(jobs, processes: int | None = None) -> list:
+    """``[job() for job in jobs]``, with the jobs spread over the CPU cores where that is safe.
+
+    For independent trainings that each seed themselves (``seed_everything`` first): the results
+    are the same either way, only the wall time changes. Each job runs in a forked copy of this
+    process on one torch thread, so nothing is pickled but the results (lambdas and functions
+    defined in a notebook work), and an exception in a job is raised here. Forking is used only
+    on Linux (macOS and Windows start processes differently), with more than one job and more
+    than one core, and not with ``GENLIB_PROCESSES=1``; otherwise the jobs run one after another,
+    here; so they do once this process has started CUDA (a forked child cannot use it). ``processes``
+    (default: the cores this process may use, or ``GENLIB_PROCESSES``) caps the workers. An
+    interrupt stops the workers with it. Jobs must seed themselves rather than draw from the
+    caller's random state.
+    """
+    import multiprocessing
+    import sys
+
+    jobs = list(jobs)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    n = processes or int(os.environ.get("GENLIB_PROCESSES", "0") or 0) or cores
+    n = max(1, min(int(n), len(jobs)))
+    torch = _torch()
+    on_gpu = torch is not None and torch.cuda.is_initialized()  # a forked child cannot use CUDA; one GPU runs them anyway
+    if n == 1 or sys.platform != "linux" or on_gpu:
+        return [job() for job in jobs]
+    global _JOBS
+    _JOBS = jobs
+    try:
+        with multiprocessing.get_context("fork").Pool(n) as pool:  # leaving the block terminates it
+            return pool.map(_run_job, range(len(jobs)), chunksize=1)
+    finally:
+        _JOBS = []
+
+
 @dataclass(frozen=True)
 class Runtime:
     profile: str
