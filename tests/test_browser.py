@@ -82,7 +82,7 @@ LIVE_NOTEBOOK = {
 # train run here at small budgets, injected as papermill would (every widget is built at any
 # budget: tests/test_papermill.py runs each lecture to the end at its minimums).
 SMALL_BUDGETS = {
-    "05_vae": {"PROFILE": "cpu", "EPOCHS": 2},
+    "05_vae": {"PROFILE": "cpu", "EPOCHS": 2, "DATASET": "digits"},
     "06_gan": {"PROFILE": "cpu", "STEPS": 200, "SEEDS": 1, "DATASET": "digits"},
     "08_evaluation": {"PROFILE": "cpu", "EPOCHS": 1, "K_MAX": 10, "N_SAMPLES": 300},
 }

