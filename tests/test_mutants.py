@@ -1,8 +1,9 @@
 """Mutation tests in CI: every mutant of every lecture is killed by a claim or an exercise check.
 
-Each mutant in ``tests/mutants/NN_name.py`` is one test (marked ``papermill``, so the
-xdist workers share them out one by one); a mutant stops at its first failing claim,
-so most take a fraction of their lecture's time. The framework itself is tested first,
+Each lecture with a file ``tests/mutants/NN_name.py`` is one test (marked ``papermill``, so
+the xdist workers share them out one by one): the lecture runs once, forking just before
+each mutated cell, and each mutant stops at its first failing claim, so a mutant costs the
+cells from its own to its kill (``mutants.run_all``, ``tests/mutants/driver.py``). The framework itself is tested first,
 on a tiny notebook with one claim: a mutant that breaks the formula is killed, one
 that changes nothing the claim sees survives and is reported so, one that breaks the
 code (NameError) is an error, not a kill, and a mutant whose text matches twice is
@@ -20,7 +21,6 @@ from tests.mutants import Mutant
 
 LECTURES = mutants.manifest.lectures()
 WITH_MUTANTS = mutants.lectures_with_mutants()
-ALL = [(name, i, m) for name in WITH_MUTANTS for i, m in enumerate(mutants.mutants_of(name))]
 MIN_MUTANTS = 3
 
 # ---------------------------------------------------------------- the framework, on a tiny notebook
@@ -35,6 +35,7 @@ TINY = [
      "\n"
      "p, q = [0.5, 0.5], [0.9, 0.1]", []),
     ('check.claim("KL between two different distributions is positive", kl(p, q) > 0)', []),
+    ('check.claim("the seed of the committed run", SEED == 0)', []),
     ('print("the end")', []),
 ]
 KILLED = Mutant("KL with the wrong sign", "pi * math.log(pi / qi)", "-pi * math.log(pi / qi)")
@@ -74,6 +75,29 @@ def test_a_mutant_that_matches_twice_is_refused_before_running(tiny):
         mutants.mutate(nb, Mutant("not in the lecture", "no such text", "x"))
     assert mutants.mutate(nb, KILLED) == 1 and "-pi * math.log" in nb.cells[1].source
 
+
+
+@pytest.mark.papermill
+def test_one_run_judges_each_mutant_as_if_it_ran_alone(tiny, tmp_path):
+    """run_all forks before each mutated cell: a mutant's change stays in its own fork (the
+    mutant after it, on the same cell, sees the original code), a mutant of a genlib module
+    is imported instead of genlib (the fork happens before any cell imports it), and a
+    mutant's own parameters reach its run only."""
+    flipped = Mutant("a claim that never holds (in genlib, not the notebook)", "ok = bool(np.all(arr))",
+                     "ok = not bool(np.all(arr))", module="genlib/check.py")
+    seed = Mutant("the same code at another seed", "[0.9, 0.1]", "[0.9, 0.1]", params=(("SEED", 3),))
+    got = mutants.run_all("00_tiny", [KILLED, SURVIVES, ERRORS, flipped, seed], tmp_path, lectures=tiny)
+    assert [v for v, _ in got] == ["killed", "survived", "error", "killed", "killed"], got
+    assert got[3][1].startswith("genlib/check.py mutated") and "ClaimFailed" in got[3][1], got[3]
+    assert "the seed of the committed run" in got[4][1], got[4]
+
+
+@pytest.mark.papermill
+def test_a_mutant_that_hangs_is_stopped_and_the_others_still_judged(tiny, tmp_path):
+    hangs = Mutant("an endless loop", "p, q = [0.5, 0.5]", "while True: pass\np, q = [0.5, 0.5]")
+    got = mutants.run_all("00_tiny", [hangs, KILLED], tmp_path, timeout=2, lectures=tiny)
+    assert got[0][0] == "error" and "over 2 s" in got[0][1], got[0]
+    assert got[1][0] == "killed", got[1]
 
 @pytest.mark.papermill
 def test_the_command_line_fails_unless_every_mutant_is_killed(tiny, monkeypatch, capsys):
@@ -123,7 +147,12 @@ def test_each_mutant_applies_exactly_once(name, tmp_path):
 
 @pytest.mark.papermill
 @pytest.mark.slow
-@pytest.mark.parametrize("name, i, m", ALL, ids=[f"{name}-{i}" for name, i, _ in ALL])
-def test_mutant_is_killed(name, i, m, tmp_path):
-    verdict, detail = mutants.run(name, m, tmp_path)
-    assert verdict == "killed", f"{name}: mutant {m.what!r} {verdict}: {detail}"
+@pytest.mark.parametrize("name", sorted(WITH_MUTANTS, key=lambda n: -len(mutants.mutants_of(n))))
+def test_every_mutant_is_killed(name, tmp_path):
+    """One test per lecture: the lecture runs once and forks before each mutated cell
+    (``mutants.run_all``), so a mutant costs the cells from its own on; the failure lists
+    each mutant that was not killed, with where it stopped."""
+    ms = mutants.mutants_of(name)
+    results = mutants.run_all(name, ms, tmp_path)
+    bad = [f"mutant {m.what!r} {verdict}: {detail}" for m, (verdict, detail) in zip(ms, results) if verdict != "killed"]
+    assert not bad, f"{name}: {len(bad)} of {len(ms)} mutants not killed:\n" + "\n".join(bad)

@@ -4,22 +4,23 @@ Each lecture has a file ``tests/mutants/NN_name.py`` defining ``MUTANTS``, a lis
 :class:`Mutant`: a wrong version of one of the lecture's central formulas (JS without
 its 1/2, a KL with the wrong sign, the ELBO without its KL, D* inverted, ...). A
 mutant names a piece of the lecture's *source* (``lectures/src/NN_name.py``) that
-must occur exactly once in one code cell, and what to put in its place. Applied to a
-copy of the lecture and executed with papermill, every mutant must be *killed*: the
-run must stop with ``ClaimFailed`` or ``ExerciseFailed`` (a claim or an exercise
+must occur exactly once in one code cell, and what to put in its place. Applied to the
+lecture, every mutant must be *killed*: the run must stop with ``ClaimFailed`` or ``ExerciseFailed`` (a claim or an exercise
 check caught the mistake), not with any other error and not by running through.
 
     python -m tests.mutants 02_kl_js        # run one lecture's mutants, print killed / survived
     python -m tests.mutants                 # every lecture's
 
-In CI, ``tests/test_mutants.py`` runs every mutant of every lecture that has a file here,
-each as its own test (spread over the xdist workers).
+A lecture's mutants are judged in one run (``run_all``, ``driver.py``): the unmutated lecture
+executes once, cell by cell, and forks just before each mutated cell; the fork runs the
+mutant from there, on exactly the state a fresh run would have reached. In CI,
+``tests/test_mutants.py`` runs each lecture's mutants as one test (spread over the xdist
+workers).
 """
 from __future__ import annotations
 
 import importlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,44 +88,70 @@ def mutate(nb, m: Mutant):
     return i
 
 
-def run(lecture: str, m: Mutant, workdir: Path, timeout: int = 600,
-        lectures: Path | None = None) -> tuple[str, str]:
-    """Execute the mutated lecture; return ``(verdict, detail)`` with verdict ``killed``,
-    ``survived`` or ``error`` (it stopped, but not at a claim or an exercise check).
+def run_all(lecture: str, ms: list[Mutant], workdir: Path, timeout: int = 600,
+            lectures: Path | None = None) -> list[tuple[str, str]]:
+    """Judge every mutant in ``ms`` from one execution of the lecture; one ``(verdict, detail)``
+    per mutant, in order, with verdict ``killed``, ``survived`` or ``error`` (it stopped, but not
+    at a claim or an exercise check).
 
-    ``lectures`` is the folder holding ``<lecture>.ipynb`` (and the kernel's working
-    folder; default ``LECTURES``); the mutated copy is written to ``workdir``.
+    The lecture runs once, and forks just before each mutated cell (``driver.py``): a mutant costs
+    the cells from its own on, and is judged on exactly the state a fresh run would reach there.
+    ``lectures`` is the folder holding ``<lecture>.ipynb`` (and the working folder; default
+    ``LECTURES``). Runs in a fresh Python with figures drawn on Agg and no figure audit (a mutant
+    is judged by its claims and exercise checks, never by a figure), on the CPU's native kernels
+    (strict nbval compares the outputs on ``ATEN_CPU_CAPABILITY=default``; which kernels compute a
+    wrong formula does not change whether a check catches it).
     """
+    import json
+    import subprocess
+    import sys
+
     import nbformat
-    import papermill as pm
 
     lectures = Path(lectures if lectures is not None else LECTURES)
-    nb = nbformat.read(lectures / f"{lecture}.ipynb", as_version=4)
     workdir = Path(workdir)
-    # A mutant is judged by its claims and exercise checks, never by a figure: pyplot draws nothing
-    # (Agg: plt.show() shows nothing, no PNG is made), which saves seconds per lecture.
-    env = {"MPLBACKEND": "agg", "GENLIB_FIGURE_AUDIT": ""}
-    if m.module:
-        site = workdir / "site"
-        mutate_module(m, site)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH", "")) if p)
-        cell = m.module
-    else:
-        cell = mutate(nb, m)
-    src = workdir / f"{lecture}.mutant.ipynb"
-    nbformat.write(nb, src)
-    out = workdir / f"{lecture}.mutant.out.ipynb"
-    params = {"PROFILE": "cpu", "SEED": 0, **params_of(lecture), **dict(m.params)}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)   # the kernel inherits it (one test at a time in a process)
-    try:
-        pm.execute_notebook(str(src), str(out), parameters=params, kernel_name="python3", cwd=str(lectures),
-                            progress_bar=False, log_output=False, execution_timeout=timeout)
-    except pm.PapermillExecutionError as exc:
-        detail = f"cell {cell} mutated; stopped at cell {exc.cell_index}: {exc.ename}: " + \
-            re.sub(r"\s+", " ", str(exc.evalue))[:200]
-        return ("killed" if exc.ename in KILLERS else "error"), detail
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
-    return "survived", f"cell {cell} mutated; the lecture ran to the end"
+    workdir.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.read(lectures / f"{lecture}.ipynb", as_version=4)
+    if not any("parameters" in c.metadata.get("tags", []) for c in nb.cells if c.cell_type == "code"):
+        raise ValueError(f"{lecture}: no cell tagged 'parameters' to inject the mutants' parameters after")
+    specs = []
+    for k, m in enumerate(ms):
+        if m.module:
+            site = workdir / f"site{k}"
+            mutate_module(m, site)
+            spec = {"site": str(site), "module": m.module}
+        else:
+            copy = nbformat.from_dict(nb)
+            i = mutate(copy, m)
+            spec = {"cell": i, "source": copy.cells[i].source}
+        if m.params:
+            spec["params"] = dict(m.params)
+        specs.append(spec)
+    results = workdir / f"{lecture}.verdicts.jsonl"
+    results.write_text("")
+    spec_file = workdir / f"{lecture}.mutants.json"
+    spec_file.write_text(json.dumps({
+        "notebook": str(lectures / f"{lecture}.ipynb"), "cwd": str(lectures), "timeout": timeout,
+        "params": {"PROFILE": "cpu", "SEED": 0, **params_of(lecture)}, "results": str(results),
+        "mutants": specs}))
+    env = {k: v for k, v in os.environ.items() if k != "ATEN_CPU_CAPABILITY"}
+    env.update(MPLBACKEND="agg", GENLIB_FIGURE_AUDIT="", GENLIB_HEADLESS="1", IPYTHONDIR=str(workdir / "ipython"))
+    log = workdir / f"{lecture}.mutants.log"
+    with open(log, "w") as out:
+        subprocess.run([sys.executable, str(Path(__file__).with_name("driver.py")), str(spec_file)],
+                       stdout=out, stderr=subprocess.STDOUT, env=env, cwd=str(lectures),
+                       timeout=timeout * (len(ms) + 1))
+    got = {}
+    for line in results.read_text().splitlines():
+        if line.strip():
+            r = json.loads(line)
+            got[r["k"]] = (r["verdict"], r["detail"])
+    tail = log.read_text()[-1500:]
+    return [got.get(k, ("error", f"no verdict (the driver stopped early); its output ends: {tail}"))
+            for k in range(len(ms))]
+
+
+def run(lecture: str, m: Mutant, workdir: Path, timeout: int = 600,
+        lectures: Path | None = None) -> tuple[str, str]:
+    """Execute the lecture with mutant ``m``; ``(verdict, detail)`` as :func:`run_all` gives it."""
+    return run_all(lecture, [m], workdir, timeout=timeout, lectures=lectures)[0]
