@@ -39,17 +39,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	touch $@
 
 # The lock (make test, make bench, CI). The lock satisfies the ranges
-# (tests/test_lock.py), so it also counts as the ranges' install. --no-compile: Python compiles
-# what is imported when it is first imported, not all of scipy, torch and JupyterLab up front
-# (89 -> 50 s for this venv from pip's cache, 2 cores).
+# (tests/test_lock.py), so it also counts as the ranges' install.
 setup-locked: $(VENV)/.locked
 
 $(VENV)/.locked: requirements-lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --no-compile "pip>=23.1"
-	$(BIN)/python -m pip install -q --no-compile "$(TORCH)"
-	$(BIN)/python -m pip install -q --no-compile -r requirements-lock.txt
-	$(BIN)/python -m pip install -q --no-compile --no-deps -e .
+	$(BIN)/python -m pip install -q "pip>=23.1"
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -r requirements-lock.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@ $(VENV)/.installed
 
 # Regenerate requirements-lock.txt from requirements-dev.txt (pip-tools, in a throwaway

@@ -45,8 +45,8 @@ EOF
   # from the working tree through a .pth file (editable, nothing built or written
   # into the tree).
   grep -hvE '^\s*(#|-r|-e|$)|^playwright' requirements.txt requirements-dev.txt > "$VENV/colab-requirements.txt"
-  run "$VENV/bin/python" -m pip install -q --no-compile "$(grep '^torch==' "$VENV/colab-constraints.txt")"
-  run "$VENV/bin/python" -m pip install -q --no-compile -c "$VENV/colab-constraints.txt" \
+  run "$VENV/bin/python" -m pip install -q "$(grep '^torch==' "$VENV/colab-constraints.txt")"
+  run "$VENV/bin/python" -m pip install -q -c "$VENV/colab-constraints.txt" \
       $(grep -v '^torch==' "$VENV/colab-constraints.txt") -r "$VENV/colab-requirements.txt"
   site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   echo "$PWD" > "$site/genlib-worktree.pth"
