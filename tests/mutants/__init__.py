@@ -145,7 +145,7 @@ def run_all(lecture: str, ms: list[Mutant], workdir: Path, timeout: int = 600,
     for line in results.read_text().splitlines():
         if line.strip():
             r = json.loads(line)
-            got[r["k"]] = (r["verdict"], r["detail"])
+            got[r["k"]] = (r["verdict"], r["detail"] + (f" ({r['seconds']:.1f} s)" if "seconds" in r else ""))
     tail = log.read_text()[-1500:]
     return [got.get(k, ("error", f"no verdict (the driver stopped early); its output ends: {tail}"))
             for k in range(len(ms))]

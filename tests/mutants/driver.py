@@ -6,7 +6,7 @@ The lecture's cells run once, in order, in an IPython shell (the same cell seman
 kernel: magics, ``display``, the last expression echoed). Just before the cell a mutant
 changes, this process forks: the child runs the mutated cell and the rest of the lecture,
 stops at the first error and records its verdict; the parent waits for it, then runs the
-cell unchanged and goes on. Every cell before the mutated one ran exactly as in a fresh
+cell unchanged and goes on, until the last mutant has had its run. Every cell before the mutated one ran exactly as in a fresh
 run of the lecture (same code, same random state), so each mutant is judged as if the
 lecture had been executed from the top, at the cost of the cells after it only.
 
@@ -42,7 +42,15 @@ def _shell():
 
     c = Config()
     c.HistoryManager.enabled = False   # no SQLite history shared by the forks
-    return InteractiveShell.instance(config=c)
+    shell = InteractiveShell.instance(config=c)
+
+    def one_line(*args, **kwargs):   # IPython's formatted traceback takes seconds per fork; the verdict needs one line
+        etype, value, _ = sys.exc_info()
+        print(f"{getattr(etype, '__name__', etype)}: {value}", flush=True)
+
+    shell.showtraceback = one_line
+    shell.showsyntaxerror = one_line
+    return shell
 
 
 def _assignments(params: dict) -> str:
@@ -50,6 +58,7 @@ def _assignments(params: dict) -> str:
 
 
 def main(spec_path: str) -> int:
+    t0 = time.perf_counter()
     spec = json.load(open(spec_path))
     os.chdir(spec["cwd"])
     nb = json.load(open(spec["notebook"]))
@@ -71,9 +80,12 @@ def main(spec_path: str) -> int:
     for k, m in enumerate(mutants):
         pending.setdefault(fork_point(m), []).append(k)
 
+    started = {}
+
     def record(k, verdict, detail):
         with open(spec["results"], "a") as f:
-            f.write(json.dumps({"k": k, "verdict": verdict, "detail": detail}) + "\n")
+            f.write(json.dumps({"k": k, "verdict": verdict, "detail": detail,
+                                "seconds": round(time.perf_counter() - started.get(k, t0), 2)}) + "\n")
 
     def where(m):
         return m.get("module") or f"cell {m.get('cell')}"
@@ -83,6 +95,7 @@ def main(spec_path: str) -> int:
         for k in pending.pop(point, []):
             sys.stdout.flush()
             sys.stderr.flush()
+            started[k] = time.perf_counter()
             pid = os.fork()
             if pid == 0:
                 signal.alarm(timeout)   # SIGALRM ends a mutant that runs too long (verdict: none recorded)
@@ -105,6 +118,8 @@ def main(spec_path: str) -> int:
     for i, source in cells:
         if mine is None:
             mine = fork_here((i, "before"))
+            if mine is None and not pending:   # every mutant has had its run: the rest judges none of them
+                return 0
         if mine is not None and mutants[mine].get("cell") == i and "source" in mutants[mine]:
             source = mutants[mine]["source"]
         result = shell.run_cell(source, store_history=False)
@@ -125,6 +140,8 @@ def main(spec_path: str) -> int:
         if i == params_cell:
             if mine is None:
                 mine = fork_here((i, "after"))
+                if mine is None and not pending:
+                    return 0
             extra = dict(spec["params"], **(mutants[mine].get("params") or {} if mine is not None else {}))
             shell.run_cell(_assignments(extra), store_history=False)
     if mine is not None:
@@ -135,6 +152,4 @@ def main(spec_path: str) -> int:
 
 
 if __name__ == "__main__":
-    t0 = time.perf_counter()
-    code = main(sys.argv[1])
-    sys.exit(code)
+    sys.exit(main(sys.argv[1]))
