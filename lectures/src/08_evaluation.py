@@ -529,8 +529,10 @@ T = table
 if check.needs(sampled, "the table's claims need N_SAMPLES of at least 300"):
     check.between("the held-out digits have a lower FD than every model (ratio of FDs, the closest model)",
                   T["held-out digits"]["fd"] / min(T[m]["fd"] for m in models_trained), high=0.5)
-    check.between("the memoriser's FD is as low as the held-out digits' (below half of every model's)",
-                  T["memoriser"]["fd"] / min(T[m]["fd"] for m in models_trained), high=0.5)
+    # not below the GANs': trained long (the full profile, 100 epochs of the full MNIST) the WGAN-GP
+    # reached the memoriser's FD (20.7 against 21.1): FD cannot tell a copier from a good generator
+    check.between("the memoriser's FD is below half of the autoencoder's, the VAE's and the blurry mean's",
+                  T["memoriser"]["fd"] / min(T[m]["fd"] for m in ("autoencoder", "VAE", "blurry mean")), high=0.5)
     check.between("the copy ratio catches it: the memoriser's is 0, the held-out digits' about 1 (their difference)",
                   T["held-out digits"]["copy"] - T["memoriser"]["copy"], 0.7)
     check.between("the C2ST cannot tell the memoriser from fresh digits (null standard deviations from 1/2)",
@@ -538,8 +540,8 @@ if check.needs(sampled, "the table's claims need N_SAMPLES of at least 300"):
 if check.needs(sampled and trained, "the claims on trained models need EPOCHS of at least 8 and N_SAMPLES of at least 300"):
     check.between("but it tells every model from real digits (the lowest accuracy)",
                   min(T[m]["c2st"] for m in models_trained), 0.6)
-    check.claim("likelihood and samples disagree: the memoriser ranks first or second by FD, last by likelihood",
-                sorted(T, key=lambda m: T[m]["fd"]).index("memoriser") <= 1 and math.isinf(T["memoriser"]["nll"]))
+    check.claim("likelihood and samples disagree: the memoriser ranks in the top three by FD, last by likelihood",
+                sorted(T, key=lambda m: T[m]["fd"]).index("memoriser") <= 2 and math.isinf(T["memoriser"]["nll"]))
     check.between("the blurry mean's likelihood beats the per-pixel floor (nats per digit)",
                   nll_pixels.mean().item() - T["blurry mean"]["nll"], 10)
     check.between("yet its ten mean images cover far less of the data than the VAE's samples (coverage ratio)",
@@ -550,7 +552,9 @@ if check.needs(sampled and trained, "the claims on trained models need EPOCHS of
 # %% [markdown]
 # Theis et al. (2016) made these points in general: likelihood and sample quality are largely
 # independent. The memoriser has perfect samples and no likelihood; the blurry mean has a decent
-# likelihood and ten samples. And here precision is blind to the blurry mean: its mean images
+# likelihood and ten samples. Trained long (the full profile: 100 epochs of the full MNIST), the
+# WGAN-GP reached the memoriser's FD (20.7 against 21.1, SEED 0): FD alone cannot tell a good
+# generator from a copier; the copy ratio can. And here precision is blind to the blurry mean: its mean images
 # sit at the centre of their class in the classifier's feature space, which is inside the real
 # manifold. Every measure sees through its features; recall, coverage and the two-sample tests
 # see what precision misses.
