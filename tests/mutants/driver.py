@@ -107,11 +107,9 @@ def main(spec_path: str) -> int:
             if not any(json.loads(line)["k"] == k for line in open(spec["results"]) if line.strip()):
                 why = (f"killed by signal {os.WTERMSIG(status)}" + (f" (over {timeout} s)" if os.WTERMSIG(status) == signal.SIGALRM else "")
                        if os.WIFSIGNALED(status) else f"exit status {os.WEXITSTATUS(status)}")
-                record(k, "error", f"{where(m_of(k))} mutated; the run ended without a verdict: {why}")
+                record(k, "error", f"{where(mutants[k])} mutated; the run ended without a verdict: {why}")
         return None
 
-    def m_of(k):
-        return mutants[k]
 
     shell = _shell()
     mine = None   # the mutant this process runs (None: the parent, the unmutated lecture)
