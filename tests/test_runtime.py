@@ -99,3 +99,35 @@ def test_a_job_may_return_a_trained_network():
     a.weight.grad = None
     a(torch.ones(1, 4)).sum().backward()                 # and trains on: its weights are still parameters
     assert a.weight.grad is not None
+
+
+CAP_PROBE = """
+import json, genlib
+genlib.setup("cpu", 0, threads={threads}, quiet=True)
+import sklearn.linear_model  # loaded after the cap: its BLAS is numpy's and scipy's, already capped
+from threadpoolctl import threadpool_info
+print(json.dumps([(i["internal_api"], i["filepath"], i["num_threads"]) for i in threadpool_info()]))
+"""
+
+
+def _pools(threads):
+    import json
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", CAP_PROBE.format(threads=threads)], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.splitlines()[-1])
+
+
+def test_setup_caps_every_blas_and_openmp_pool_numpys_and_scipys_included():
+    pools = _pools(1)
+    blas = [p for p in pools if p[0] == "blas" or p[0] in ("openblas", "mkl", "blis")]
+    assert any("scipy" in path for _, path, _ in blas), f"scipy's own BLAS was not loaded and capped: {pools}"
+    assert any("numpy" in path for _, path, _ in blas), pools
+    assert all(n == 1 for _, _, n in pools), pools
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: every pool has one thread anyway")
+def test_setup_with_threads_none_leaves_the_pools_alone():
+    assert max(n for api, _, n in _pools(None) if api == "openblas") > 1
