@@ -26,7 +26,7 @@ LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) \
   $(if $(filter Linux,$(shell uname -s)),$(if $(DISPLAY)$(WAYLAND_DISPLAY),,--no-browser)) \
   $(if $(TOKEN),--IdentityProvider.token=$(TOKEN))
 
-.PHONY: lab test setup setup-locked lock browser-deps site site-deps notebooks check-notebooks bench bench-full clean
+.PHONY: lab test test-deps colab-venv system-deps setup setup-locked lock browser-deps site site-deps notebooks check-notebooks bench bench-full clean
 
 # Ranges (make lab, make notebooks).
 setup: $(VENV)/.installed
@@ -104,6 +104,19 @@ $(MATHJAX)/es5/tex-mml-chtml.js:
 	rm build/vendor/mathjax-$(MATHJAX_VERSION).tgz
 	touch $@
 
+# Everything make test needs, installed side by side: the two venvs (two pips, each on one core and
+# much of the time waiting on the disk or the network), then Chromium and MathJax one after the
+# other (both may call apt-get, which takes one lock).
+test-deps:
+	$(MAKE) --no-print-directory -j 3 -O setup-locked colab-venv system-deps
+
+colab-venv:
+	bash .ci/colab_stack.sh --setup-only
+
+system-deps:
+	$(MAKE) --no-print-directory browser-deps
+	$(MAKE) --no-print-directory site-deps
+
 # What CI runs (.ci/run, with CI=true: a skip fails). Measured on a clean clone, 2 cores, 8 lectures
 # (CONTRIBUTING.md, "Tests", has the table):
 #   install from the lock    ~2-4 min   (network-bound; pip's cache makes it ~2)
@@ -112,7 +125,7 @@ $(MATHJAX)/es5/tex-mml-chtml.js:
 #                                        per lecture), the browser and website tests, the unit tests)
 #   Colab stack              ~3 min     (its venv, then the 8 student copies at SEED 1, 2 workers)
 # about 19 minutes in all (19 min 3 s, 2026-12-07 12:21 UTC): keep it under 30.
-test: setup-locked browser-deps site-deps
+test: test-deps
 	ATEN_CPU_CAPABILITY=default GENLIB_HEADLESS=1 GENLIB_FIGURE_AUDIT=1 $(BIN)/python -m pytest -n $(JOBS) \
 	  --dist loadfile -rfEs --durations=20 -m "not colab_stack" tests lectures --nbval --nbval-current-env \
 	  --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 -q

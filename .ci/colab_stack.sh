@@ -10,6 +10,7 @@
 #
 #   bash .ci/colab_stack.sh                        # every lecture's student copy, SEED 1
 #   bash .ci/colab_stack.sh lectures/01_entropy.ipynb
+#   bash .ci/colab_stack.sh --setup-only           # the venv only (make test builds it beside .venv)
 #
 # Idempotent: the venv is created once and re-installed only when
 # requirements*.txt, pyproject.toml or this script change (a stamp holds their
@@ -52,6 +53,7 @@ EOF
   echo "$PWD" > "$site/genlib-worktree.pth"
   echo "$want" > "$STAMP"
 fi
+if [ "${1:-}" = "--setup-only" ]; then exit 0; fi
 
 "$VENV/bin/python" - <<'EOF' >&2
 import sys, IPython, ipywidgets, matplotlib, torch, genlib
@@ -61,13 +63,16 @@ print(f"colab stack: Python {sys.version.split()[0]}, IPython {IPython.__version
 EOF
 
 workers=()
-if [ "${JOBS:-1}" -gt 1 ]; then workers=(-n "$JOBS" --dist loadfile); fi   # a notebook's cells stay in one worker
 if [ "$#" -gt 0 ]; then
+  # a notebook's cells stay in one worker
+  if [ "${JOBS:-1}" -gt 1 ]; then workers=(-n "$JOBS" --dist loadfile); fi
   GENLIB_HEADLESS=1 run "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${workers[@]}" --nbval-lax \
       --nbval-current-env --nbval-cell-timeout=600 "$@"
 else
   # every lecture's student copy, run to the end at SEED 1 on the native kernel path (the tests
-  # marked colab_stack: tests/test_papermill.py)
+  # marked colab_stack: tests/test_papermill.py). The eight tests live in one file: spread them one
+  # by one (--dist loadfile would keep them all in one worker)
+  if [ "${JOBS:-1}" -gt 1 ]; then workers=(-n "$JOBS" --dist load); fi
   GENLIB_HEADLESS=1 run "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${workers[@]}" -rfEs \
-      -m colab_stack tests/test_papermill.py
+      --durations=8 -m colab_stack tests/test_papermill.py
 fi
