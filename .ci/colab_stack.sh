@@ -63,16 +63,15 @@ print(f"colab stack: Python {sys.version.split()[0]}, IPython {IPython.__version
 EOF
 
 workers=()
+# a notebook's cells stay in one worker; the student copies are shared out one by one (SPREAD in
+# tests/conftest.py)
+if [ "${JOBS:-1}" -gt 1 ]; then workers=(-n "$JOBS" --dist loadfile); fi
 if [ "$#" -gt 0 ]; then
-  # a notebook's cells stay in one worker
-  if [ "${JOBS:-1}" -gt 1 ]; then workers=(-n "$JOBS" --dist loadfile); fi
   GENLIB_HEADLESS=1 run "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${workers[@]}" --nbval-lax \
       --nbval-current-env --nbval-cell-timeout=600 "$@"
 else
   # every lecture's student copy, run to the end at SEED 1 on the native kernel path (the tests
-  # marked colab_stack: tests/test_papermill.py). The eight tests live in one file: spread them one
-  # by one (--dist loadfile would keep them all in one worker)
-  if [ "${JOBS:-1}" -gt 1 ]; then workers=(-n "$JOBS" --dist load); fi
+  # marked colab_stack: tests/test_papermill.py)
   GENLIB_HEADLESS=1 run "$VENV/bin/python" -m pytest -q -p no:cacheprovider "${workers[@]}" -rfEs \
       --durations=8 -m colab_stack tests/test_papermill.py
 fi
