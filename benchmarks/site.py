@@ -1,6 +1,6 @@
 """The course website: what `make site` costs and gives, and how two lecture pages look.
 
-    .venv/bin/python -m benchmarks.site [--lectures 02 07] [--no-screenshots]
+    .venv/bin/python -m benchmarks.site [--lectures 08 07] [--no-screenshots]
 
 Builds the site into ``build/site`` as ``make site`` does (genlib/course/site.py: Sphinx on
 the committed, executed notebooks, offline, warnings as errors), and reports the build's
@@ -59,7 +59,7 @@ def page_screenshots(out: Path, names: list[str]) -> list[Path]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--lectures", nargs="*", default=["02", "07"], help="the two lecture pages to screenshot")
+    ap.add_argument("--lectures", nargs="*", default=["08", "07"], help="the two lecture pages to screenshot")
     ap.add_argument("--no-screenshots", action="store_true")
     args = ap.parse_args(argv)
     names = registry.resolve(args.lectures, registry.lectures())
@@ -85,7 +85,7 @@ def main(argv=None) -> int:
     if shots:
         body += "\n\nScreenshots (light and dark): " + ", ".join(
             f"`{p.relative_to(ROOT).as_posix()}`" for p in shots) + "."
-    save("site", "The course website (make site)", body, command="python benchmarks/site.py", targets=targets)
+    save("site", "The course website (make site)", body, command="python -m benchmarks.site", targets=targets)
     return targets.exit_code()
 
 
