@@ -2,6 +2,10 @@
 
     python -m benchmarks.wgan_modes                                  # cpu profile, seed 0
     python -m benchmarks.wgan_modes --profile full --seeds 0 1 2 --jobs 2   # the published comparison
+    python -m benchmarks.wgan_modes --seeds 0 1 2 3 4 --default-seeds 0 --jobs 2   # issue 25's six cpu runs
+
+``--default-seeds`` runs those seeds again on PyTorch's plain kernels (``ATEN_CPU_CAPABILITY=default``,
+another CPU's numbers: what strict nbval compares on); their rows say "default kernels".
 
 Runs lecture 07 itself through the course runner
 (``python -m genlib.course run 07 -p PROFILE full -p SEED 2 ...``) and reads what the
@@ -81,6 +85,8 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", choices=sorted(TARGETS), default="cpu")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--steps", type=int, default=None, help="STEPS of the lecture (default: the lecture's own)")
+    ap.add_argument("--default-seeds", type=int, nargs="*", default=[],
+                    help="seeds run again with ATEN_CPU_CAPABILITY=default (PyTorch's plain kernels)")
     ap.add_argument("--jobs", type=int, default=1, help="seeds run at once (each lecture trains on one thread)")
     args = ap.parse_args(argv)
 
@@ -89,18 +95,24 @@ def main(argv=None) -> int:
     per = {}  # (loss, data) -> ([modes], [HQ %]) over the seeds that finished
     ring_t, ring_hq_t, grid_t, grid_hq_t = TARGETS[args.profile]
 
-    def run(seed):
+    plan = [(seed, None) for seed in args.seeds] + [(seed, "default") for seed in args.default_seeds]
+
+    def run(job):
+        seed, path = job
         params = {"PROFILE": args.profile, "SEED": seed}
         if args.steps is not None:
             params["STEPS"] = args.steps
         out = Path(tempfile.mkdtemp(prefix="bench-wgan_modes-"))
         # section 10 trains its four models in one cell: about 15 minutes of the full profile on one
         # free core, over the runner's 30 minutes per cell with three seeds sharing two cores
-        return out, run_lecture("07", params, out=out, cell_timeout=7200 if args.profile == "full" else None)
+        env = {"ATEN_CPU_CAPABILITY": path} if path else None
+        return out, run_lecture("07", params, out=out, env=env, cell_timeout=7200 if args.profile == "full" else None)
 
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:  # the runs are subprocesses
-        finished = list(pool.map(run, args.seeds))
-    for seed, (out, rec) in zip(args.seeds, finished):
+        finished = list(pool.map(run, plan))
+    for (seed, path), (out, rec) in zip(plan, finished):
+        if path:
+            seed = f"{seed} ({path} kernels)"
         record = rec.get("record", {})
         claims = record.get("claims", [])
         failed = [c["text"] for c in claims if not c["passed"]]
@@ -133,7 +145,7 @@ def main(argv=None) -> int:
         shutil.rmtree(out, ignore_errors=True)
 
     n_ok = len(walls)
-    ours = [[f"this lecture, {NAMES[loss]}: mean (min-max) over {n_ok} seed{'s' if n_ok != 1 else ''}",
+    ours = [[f"this lecture, {NAMES[loss]}: mean (min-max) over {n_ok} run{'s' if n_ok != 1 else ''}",
              spread(per.get((loss, "ring"), ([], []))[0], ".1f"), spread(per.get((loss, "ring"), ([], []))[1], ".1f"),
              spread(per.get((loss, "grid"), ([], []))[0], ".1f"), spread(per.get((loss, "grid"), ([], []))[1], ".1f")]
             for loss in LOSSES]
@@ -154,11 +166,12 @@ def main(argv=None) -> int:
         published,
     ])
     command = " ".join(["python -m benchmarks.wgan_modes", "--profile", args.profile, "--seeds",
-                        *map(str, args.seeds)] + (["--steps", str(args.steps)] if args.steps else []))
+                        *map(str, args.seeds)] + (["--steps", str(args.steps)] if args.steps else [])
+                       + (["--default-seeds", *map(str, args.default_seeds)] if args.default_seeds else []))
     command += f" --jobs {args.jobs}" if args.jobs > 1 else ""
     save("wgan_modes" if args.profile == "cpu" else f"wgan_modes_{args.profile}",
          f"Mode coverage of WGAN-GP and a tuned GAN (lecture 07, {args.profile} profile)", body, command,
-         seeds=args.seeds, targets=targets)
+         seeds=[*args.seeds, *(f"{s} (default kernels)" for s in args.default_seeds)], targets=targets)
     for out in kept:
         print(f"a failed run is kept in {out}", file=sys.stderr)
     return targets.exit_code()
