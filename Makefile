@@ -108,7 +108,7 @@ $(MATHJAX)/es5/tex-mml-chtml.js:
 # much of the time waiting on the disk or the network), then Chromium and MathJax one after the
 # other (both may call apt-get, which takes one lock).
 test-deps:
-	$(MAKE) --no-print-directory -j 3 -O setup-locked colab-venv system-deps
+	$(MAKE) --no-print-directory -j 3 setup-locked colab-venv system-deps
 
 colab-venv:
 	bash .ci/colab_stack.sh --setup-only
