@@ -538,8 +538,10 @@ if check.needs(sampled, "the table's claims need N_SAMPLES of at least 300"):
     check.between("the C2ST cannot tell the memoriser from fresh digits (null standard deviations from 1/2)",
                   abs(T["memoriser"]["c2st"] - 0.5) * 2 * math.sqrt(n), high=4)
 if check.needs(sampled and trained, "the claims on trained models need EPOCHS of at least 8 and N_SAMPLES of at least 300"):
-    check.between("but it tells every model from real digits (the lowest accuracy)",
-                  min(T[m]["c2st"] for m in models_trained), 0.6)
+    # not the WGAN-GP's: trained long (the full profile) it came close to fooling the 1-NN classifier
+    # (0.57, about 3 null standard deviations above 1/2, SEED 0)
+    check.between("but it tells the autoencoder, the VAE, the GAN and the blurry mean from real digits (the lowest accuracy)",
+                  min(T[m]["c2st"] for m in ("autoencoder", "VAE", "GAN", "blurry mean")), 0.6)
     check.claim("likelihood and samples disagree: the memoriser ranks in the top three by FD, last by likelihood",
                 sorted(T, key=lambda m: T[m]["fd"]).index("memoriser") <= 2 and math.isinf(T["memoriser"]["nll"]))
     check.between("the blurry mean's likelihood beats the per-pixel floor (nats per digit)",
@@ -554,7 +556,10 @@ if check.needs(sampled and trained, "the claims on trained models need EPOCHS of
 # independent. The memoriser has perfect samples and no likelihood; the blurry mean has a decent
 # likelihood and ten samples. Trained long (the full profile: 100 epochs of the full MNIST), the
 # WGAN-GP reached the memoriser's FD (20.7 against 21.1, SEED 0): FD alone cannot tell a good
-# generator from a copier; the copy ratio can. And here precision is blind to the blurry mean: its mean images
+# generator from a copier; the copy ratio can. The same WGAN-GP nearly fooled the classifier
+# two-sample test too (an accuracy of 0.57 where the other models scored 0.75 or more): a
+# test that a good generator can pass is a yardstick, a test that every model fails is a
+# fence. And here precision is blind to the blurry mean: its mean images
 # sit at the centre of their class in the classifier's feature space, which is inside the real
 # manifold. Every measure sees through its features; recall, coverage and the two-sample tests
 # see what precision misses.
