@@ -738,27 +738,27 @@ report.record("critic_w1_correlation", round(float(r), 3))
 #
 # Everything else is shared: ReLU MLPs with 3 hidden layers of 64 units (128 in the full
 # profile), $z \in \mathbb{R}^2$, Adam with $\beta = (0.5, 0.9)$ (one exception below), batches
-# of 256, a learning rate that is held and then decays linearly (a high rate finds the modes, a low one sharpens
-# the samples), and an exponential moving average (EMA) of the generator's weights for
-# sampling. The GAN holds `GAN_LR` for half its steps and then decays to a tenth of it; so does
-# WGAN-GP in the full profile. In the short runs of the cpu profile WGAN-GP starts at four
-# times `LR`, holds it for 40 % of the steps and decays to 2 % of that start: at its
+# of 256, a learning rate that is held and then decays linearly (a high rate finds the modes, a
+# low one sharpens the samples), and an exponential moving average (EMA) of the generator's
+# weights for sampling. The GAN holds `GAN_LR` for half its steps and then decays to a tenth of
+# it; so does WGAN-GP in the full profile. In the short runs of the cpu profile WGAN-GP starts
+# at four times `LR`, holds it for 40 % of the steps and decays to 2 % of that start: at its
 # plain rate and schedule its samples stayed blurred (28-39 % HQ on the ring, 12-15 % on the
-# grid, SEED 0 to 4). The data is rescaled for training and mapped back for scoring: the grid
-# is halved in the full profile and shrunk to a third in the short runs of the cpu profile,
-# for both models, and there WGAN-GP's Adam runs without momentum on the grid ($\beta_1 = 0$,
-# the value of the WGAN-GP paper). Measured while writing this lecture (SEED 0 to 19 and the
-# default kernels): with the grid halved and $\beta_1 = 0.5$, WGAN-GP's short runs kept 19 to 25
-# of the 25 modes at 15-34 % HQ (21 % on average); each change alone fell short (a third:
-# 20 modes at 6 % HQ on SEED 8; $\beta_1 = 0$: 24 or 25 modes, but 18-25 % HQ on SEED 0 to 9);
-# both together give 24 or 25 modes at 22-52 % (31 % on average). On the ring $\beta_1 = 0$
-# blurred the samples (48-63 % HQ against 66-77 %, SEED 0 to 9), so the ring keeps 0.5; the
-# full profile keeps the settings it was first measured with. WGAN-GP's penalty weight is
-# $\lambda = 0.3$, not the paper's 10: $\lambda$ trades the critic loss (here of the order of
-# $W_1$, below 1) against the penalty, and what suits images does not suit two small 2-D sets. Measured while writing this
-# lecture (full profile, the ring, SEED 1 and 2): $\lambda = 10$ learnt nothing (SEED 1: 0 modes
-# after 4,000 steps),
-# $\lambda = 1$ gave 94.8 and 96.8 % HQ, $\lambda = 0.3$ 97.6 and 96.9 %.
+# grid, SEED 0 to 4). The data is rescaled for training and mapped back for scoring: the grid is
+# halved in the full profile and shrunk to a third in the short runs of the cpu profile, for
+# both models, and there WGAN-GP's Adam runs without momentum on the grid ($\beta_1 = 0$, the
+# value of the WGAN-GP paper). Measured while writing this lecture (SEED 0 to 19 and the default
+# kernels): with the grid halved and $\beta_1 = 0.5$, WGAN-GP's short runs kept 19 to 25 of the
+# 25 modes at 15-34 % HQ (21 % on average); each change alone fell short (a third: 20 modes at
+# 6 % HQ on SEED 8; $\beta_1 = 0$: 24 or 25 modes, but 18-25 % HQ on SEED 0 to 9); both together
+# give 24 or 25 modes at 22-52 % (31 % on average). On the ring $\beta_1 = 0$ blurred the
+# samples (48-63 % HQ against 66-77 %, SEED 0 to 9), so the ring keeps 0.5; the full profile
+# keeps the settings it was first measured with. WGAN-GP's penalty weight is $\lambda = 0.3$,
+# not the paper's 10: $\lambda$ trades the critic loss (here of the order of $W_1$, below 1)
+# against the penalty, and what suits images does not suit two small 2-D sets. Measured while
+# writing this lecture (full profile, the ring, SEED 1 and 2): $\lambda = 10$ learnt nothing
+# (SEED 1: 0 modes after 4,000 steps), $\lambda = 1$ gave 94.8 and 96.8 % HQ, $\lambda = 0.3$
+# 97.6 and 96.9 %.
 
 # %%
 # Training sees the data rescaled (its samples are mapped back for scoring): the ring as it is, the grid
@@ -1020,9 +1020,9 @@ report.record("ring_critic_w1_spearman", round(float(rho), 3))
 # WGAN-GP is often said to be more robust than a GAN. A tuned learning rate hides the
 # difference, so while writing this lecture we ran it with both learning rates scaled together
 # by 1/4, 1/2, 1, 2 and 4 (SEED 0, 1 and 2, the cpu profile, with the earlier schedule of both
-# models: the rate held for half the run, then decaying to a tenth; the grid halved, $\beta_1 = 0.5$). At four times the rate,
-# on two seeds, the 1-D critic of section 9 no longer tracked $W_1$: WGAN-GP has limits too.
-# In the other runs:
+# models: the rate held for half the run, then decaying to a tenth; the grid halved,
+# $\beta_1 = 0.5$). At four times the rate, on two seeds, the 1-D critic of section 9 no longer
+# tracked $W_1$: WGAN-GP has limits too. In the other runs:
 #
 # * **WGAN-GP** captured all 8 ring modes every time and 22 to 25 of the 25 grid modes at
 #   every rate; only the sharpness of its samples moved with the rate (ring HQ 6-11 % at 1/4,
